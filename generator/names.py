@@ -1,0 +1,97 @@
+"""Logical ids, export suffixes and parameter names.
+
+These are constants for a reason: renaming a logical id makes CloudFormation replace the
+resource in every deployed stack (a new, empty table). Never rename one after a release.
+"""
+
+# Template parameters.
+ARTIFACT_BUCKET = "ArtifactBucket"
+ARTIFACT_KEY = "ArtifactKey"
+ALERT_EMAIL = "AlertEmail"
+RESERVED_CONCURRENCY = "ReservedConcurrency"
+MANAGE_API_GATEWAY_ACCOUNT = "ManageApiGatewayAccount"
+
+# Conditions.
+HAS_ALERT_EMAIL = "HasAlertEmail"
+HAS_RESERVED_CONCURRENCY = "HasReservedConcurrency"
+MANAGES_API_GATEWAY_ACCOUNT = "ManagesApiGatewayAccount"
+
+# Encryption.
+DATA_KEY = "DataKey"
+DATA_KEY_ALIAS = "DataKeyAlias"
+
+# Storage.
+ORDERS_TABLE = "OrdersTable"
+CUSTOMER_INDEX = "customerIdIndex"
+IDEMPOTENCY_TABLE = "IdempotencyTable"
+TABLE_READ_SCALING_TARGET = "OrdersTableReadScalingTarget"
+TABLE_WRITE_SCALING_TARGET = "OrdersTableWriteScalingTarget"
+INDEX_READ_SCALING_TARGET = "CustomerIndexReadScalingTarget"
+INDEX_WRITE_SCALING_TARGET = "CustomerIndexWriteScalingTarget"
+TABLE_READ_SCALING_POLICY = "OrdersTableReadScalingPolicy"
+TABLE_WRITE_SCALING_POLICY = "OrdersTableWriteScalingPolicy"
+INDEX_READ_SCALING_POLICY = "CustomerIndexReadScalingPolicy"
+INDEX_WRITE_SCALING_POLICY = "CustomerIndexWriteScalingPolicy"
+
+# Queues and alerts.
+DEAD_LETTER_QUEUE = "OrderDeadLetterQueue"
+DEAD_LETTER_QUEUE_POLICY = "OrderDeadLetterQueuePolicy"
+ALERT_TOPIC = "AlertTopic"
+ALERT_SUBSCRIPTION = "AlertEmailSubscription"
+
+# SSM parameters.
+TABLE_NAME_PARAMETER = "TableNameParameter"
+API_CONFIG_PARAMETER = "ApiConfigParameter"
+FEATURE_FLAGS_PARAMETER = "FeatureFlagsParameter"
+
+# Functions and their roles.
+ORDER_PROCESSOR_ROLE = "OrderProcessorRole"
+ORDER_PROCESSOR_LOG_GROUP = "OrderProcessorLogGroup"
+ORDER_PROCESSOR_FUNCTION = "OrderProcessorFunction"
+QUERY_ORDERS_ROLE = "QueryOrdersRole"
+QUERY_ORDERS_LOG_GROUP = "QueryOrdersLogGroup"
+QUERY_ORDERS_FUNCTION = "QueryOrdersFunction"
+
+# API.
+API = "OrdersApi"
+API_GATEWAY_ACCOUNT_ROLE = "ApiGatewayCloudWatchRole"
+API_GATEWAY_ACCOUNT = "ApiGatewayAccount"
+API_GATEWAY_ACCOUNT_READY = "ApiGatewayAccountReady"
+API_ACCESS_LOG_GROUP = "ApiAccessLogGroup"
+API_STAGE = "ApiStage"
+# The deployment's logical id is this prefix plus a hash of the API definition.
+API_DEPLOYMENT_PREFIX = "ApiDeployment"
+API_KEY = "ApiKey"
+API_USAGE_PLAN = "ApiUsagePlan"
+API_USAGE_PLAN_KEY = "ApiUsagePlanKey"
+API_REQUEST_VALIDATOR = "ApiRequestValidator"
+ORDER_MODEL = "OrderModel"
+ORDER_UPDATE_MODEL = "OrderUpdateModel"
+WEB_ACL = "ApiWebAcl"
+WEB_ACL_ASSOCIATION = "ApiWebAclAssociation"
+
+# Monitoring.
+DASHBOARD = "Dashboard"
+
+# Outputs: logical id -> export name suffix (exported as "<stack name>-<suffix>").
+OUTPUT_API_URL = "ApiUrl"
+OUTPUT_API_KEY_ID = "ApiKeyId"
+OUTPUT_DASHBOARD_URL = "DashboardUrl"
+OUTPUT_TABLE_NAME = "DynamoDBTableName"
+OUTPUT_DLQ_URL = "DLQUrl"
+EXPORT_SUFFIXES = {
+    OUTPUT_API_URL: "api-url",
+    OUTPUT_API_KEY_ID: "api-key-id",
+    OUTPUT_DASHBOARD_URL: "dashboard-url",
+    OUTPUT_TABLE_NAME: "table-name",
+    OUTPUT_DLQ_URL: "dlq-url",
+}
+
+# SSM parameter names, under /food-delivery/<stack name>/.
+PARAMETER_PATH = "/food-delivery/${AWS::StackName}"
+TABLE_NAME_PARAMETER_LEAF = "table-name"
+API_CONFIG_PARAMETER_LEAF = "api-config"
+FEATURE_FLAGS_PARAMETER_LEAF = "feature-flags"
+
+SERVICE_NAME = "food-delivery-api"
+METRICS_NAMESPACE = "FoodDelivery"

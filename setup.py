@@ -1,0 +1,44 @@
+import re
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+HERE = Path(__file__).parent
+
+
+def read_version() -> str:
+    text = (HERE / "generator" / "__init__.py").read_text(encoding="utf-8")
+    return re.search(r'^__version__ = "([^"]+)"$', text, re.M).group(1)
+
+
+def read_requirements(path: str) -> list:
+    lines = (HERE / path).read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+setup(
+    name="food-delivery-infra",
+    version=read_version(),
+    description="CloudFormation (troposphere + awacs) and Lambda code of a serverless food-delivery order API",
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    python_requires=">=3.11",
+    packages=find_packages(include=["generator", "generator.*"]),
+    install_requires=[
+        "troposphere>=4.8,<5",
+        "awacs>=2.4,<3",
+        "boto3>=1.34",
+    ],
+    extras_require={
+        # What the Lambda code imports; also bundled into the artifact by `generator package`.
+        "handlers": read_requirements("handlers/requirements.txt"),
+        "test": read_requirements("handlers/requirements.txt")
+        + [
+            "pytest>=8",
+            "cfn-lint>=1.20",
+            "moto[server]>=5.0.20",
+            "awscli>=1.36",
+        ],
+    },
+    entry_points={"console_scripts": ["food-delivery-generator=generator.__main__:main"]},
+)

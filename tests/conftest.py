@@ -1,0 +1,51 @@
+"""Fixtures shared by every test layer: a moto server on 127.0.0.1 and the rendered templates."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Iterator
+
+import pytest
+
+from generator.environments import ENVIRONMENTS
+from generator.stack import build_template
+from tests.support.aws import FAKE_CREDENTIALS, free_port
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_real_aws() -> Iterator[None]:
+    """Fake credentials for every test, so nothing can ever reach a real AWS account."""
+    saved = {key: os.environ.get(key) for key in FAKE_CREDENTIALS}
+    os.environ.update(FAKE_CREDENTIALS)
+    for key in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        os.environ.pop(key, None)
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    """moto's HTTP server on 127.0.0.1; yields its endpoint URL."""
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def rendered_templates() -> dict[str, dict[str, Any]]:
+    """Each environment's template as the generator builds it now, as plain JSON data."""
+    return {
+        name: json.loads(build_template(environment).to_json())
+        for name, environment in ENVIRONMENTS.items()
+    }

@@ -1,0 +1,82 @@
+"""Local AWS for the tests: a moto server on 127.0.0.1 and tables built from the template.
+
+Nothing here fakes an AWS API: boto3 talks HTTP to moto's server, or moto's in-process mock.
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import Any, Iterable, Mapping
+
+# create_table accepts these Table properties as they are written in the template; the rest
+# (encryption with the stack's key, PITR, deletion protection, tags) is account-side detail
+# that the template tests assert instead.
+_CREATE_TABLE_KEYS = (
+    "AttributeDefinitions",
+    "BillingMode",
+    "GlobalSecondaryIndexes",
+    "KeySchema",
+    "ProvisionedThroughput",
+    "StreamSpecification",
+)
+
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "eu-west-1",
+    "AWS_REGION": "eu-west-1",
+}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def closed_port_url() -> str:
+    """An http URL on 127.0.0.1 where nothing listens: connections are refused at once."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
+def resources_of_type(template: Mapping[str, Any], resource_type: str) -> dict[str, dict]:
+    return {
+        logical_id: resource
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == resource_type
+    }
+
+
+def create_table_request(properties: Mapping[str, Any], table_name: str) -> dict[str, Any]:
+    """The create_table arguments for a template's AWS::DynamoDB::Table properties."""
+    request = {key: properties[key] for key in _CREATE_TABLE_KEYS if key in properties}
+    request["TableName"] = table_name
+    if "StreamSpecification" in request:
+        request["StreamSpecification"] = {"StreamEnabled": True, **request["StreamSpecification"]}
+    return request
+
+
+def create_tables_from_template(
+    dynamodb_client: Any, template: Mapping[str, Any], table_names: Mapping[str, str]
+) -> None:
+    """Create the template's tables (logical id -> physical name in table_names), TTL included."""
+    tables = resources_of_type(template, "AWS::DynamoDB::Table")
+    for logical_id, table_name in table_names.items():
+        properties = tables[logical_id]["Properties"]
+        dynamodb_client.create_table(**create_table_request(properties, table_name))
+        ttl = properties.get("TimeToLiveSpecification")
+        if ttl:
+            dynamodb_client.update_time_to_live(
+                TableName=table_name, TimeToLiveSpecification=ttl
+            )
+
+
+def parameter_values(template: Mapping[str, Any]) -> dict[str, Any]:
+    """The SSM parameters' values as the template writes them, by logical id."""
+    return {
+        logical_id: resource["Properties"]["Value"]
+        for logical_id, resource in resources_of_type(template, "AWS::SSM::Parameter").items()
+    }
+
+
