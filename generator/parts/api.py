@@ -10,11 +10,12 @@ from typing import Any, Iterable
 
 from troposphere import AWSObject, If, NoValue, Sub, Template, apigateway, awslambda, cloudformation
 
-from generator import names
+from generator import names, scanner_skips
 from generator.context import Context
 from generator.parts.functions import Functions
 from generator.parts.logs import LogGroups
 from generator.parts.roles import Roles
+from generator.scanner_skips import checkov_metadata
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "handlers" / "schemas"
 API_NAME = "${AWS::StackName}-api"
@@ -313,6 +314,7 @@ def build(
             RestApiId=rest_api.ref(),
             DeploymentId=deployment.ref(),
             StageName=environment.stage_name,
+            Metadata=checkov_metadata(scanner_skips.NO_API_CACHE),
             TracingEnabled=True,
             AccessLogSetting=apigateway.AccessLogSetting(
                 DestinationArn=log_groups.api_access.get_att("Arn"),

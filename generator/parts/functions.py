@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from troposphere import If, NoValue, Ref, Template, awslambda
 
-from generator import names
+from generator import names, scanner_skips
 from generator.context import Context
 from generator.parts.encryption import Encryption
 from generator.parts.logs import LogGroups
@@ -15,6 +15,7 @@ from generator.parts.parameters import Parameters
 from generator.parts.queues import Queues
 from generator.parts.roles import Roles
 from generator.parts.storage import Storage
+from generator.scanner_skips import checkov_metadata
 
 RUNTIME = "python3.12"
 ARCHITECTURE = "x86_64"
@@ -48,6 +49,7 @@ def _function(
     log_group: Any,
     encryption: Encryption,
     variables: Mapping[str, Any],
+    skips: tuple[tuple[str, str], ...] = (),
     **extra: Any,
 ) -> awslambda.Function:
     return awslambda.Function(
@@ -66,6 +68,7 @@ def _function(
         LoggingConfig=awslambda.LoggingConfig(LogGroup=log_group.ref()),
         KmsKeyArn=encryption.key.get_att("Arn"),
         Environment=awslambda.Environment(Variables=dict(sorted(variables.items()))),
+        Metadata=checkov_metadata(scanner_skips.NO_VPC, *skips),
         **extra,
     )
 
@@ -126,6 +129,10 @@ def build(
                 "API_CONFIG_PARAMETER": parameters.api_config.ref(),
                 **_observability_environment(ctx),
             },
+            skips=(
+                scanner_skips.NO_DLQ_FOR_SYNCHRONOUS_FUNCTION,
+                scanner_skips.NO_RESERVED_CONCURRENCY_FOR_READS,
+            ),
         )
     )
     return Functions(order_processor=order_processor, query_orders=query_orders)

@@ -65,7 +65,7 @@ def build(t: Template, environment: Environment) -> Inputs:
         )
     )
     t.add_condition(names.HAS_ALERT_EMAIL, Not(Equals(Ref(alert_email), "")))
-    t.add_condition(names.HAS_RESERVED_CONCURRENCY, Not(Equals(Ref(reserved_concurrency), 0)))
+    t.add_condition(names.HAS_RESERVED_CONCURRENCY, Not(Equals(Ref(reserved_concurrency), "0")))
     t.add_condition(names.MANAGES_API_GATEWAY_ACCOUNT, Equals(Ref(manage_account), "true"))
     return Inputs(
         artifact_bucket=artifact_bucket,
