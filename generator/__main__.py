@@ -1,4 +1,5 @@
-"""python -m generator: write (or --check) templates/food-delivery-<env>.json."""
+"""python -m generator: write (or --check) templates/food-delivery-<env>.json;
+python -m generator package: build (and --upload) the Lambda artifact."""
 
 from __future__ import annotations
 
@@ -13,12 +14,16 @@ from generator.environments import ENVIRONMENTS
 from generator.stack import render
 
 DEFAULT_OUT = Path("templates")
+DEFAULT_DIST = Path("dist")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _emit_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m generator",
-        description="Generate the CloudFormation templates of the food-delivery order API.",
+        description=(
+            "Generate the CloudFormation templates of the food-delivery order API. "
+            "`python -m generator package --help` builds the Lambda artifact."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
@@ -38,6 +43,34 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write nothing; print a diff and exit 1 if a template on disk is not current",
     )
+    return parser
+
+
+def _package_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m generator package",
+        description=(
+            "Build dist/handlers-<sha256 prefix>.zip: handlers/ and its pinned dependencies "
+            "for Lambda python3.12, byte for byte reproducible; optionally upload it to S3."
+        ),
+    )
+    parser.add_argument("--out", type=Path, default=DEFAULT_DIST, help="output directory (default: dist)")
+    parser.add_argument(
+        "--upload",
+        metavar="s3://BUCKET[/PREFIX]",
+        help="upload the zip there (skipped when that key exists) and print the deploy command",
+    )
+    parser.add_argument(
+        "--endpoint-url",
+        help="S3 endpoint (default: AWS_ENDPOINT_URL or AWS's own); also put into the printed command",
+    )
+    parser.add_argument(
+        "--env",
+        choices=sorted(ENVIRONMENTS),
+        default="dev",
+        help="environment whose deploy command to print (default: dev)",
+    )
+    parser.add_argument("--stack-name", help="stack name in the printed command (default: food-delivery-<env>)")
     return parser
 
 
@@ -63,8 +96,8 @@ def _diff(path: Path, expected: str) -> str:
     ) or f"{path}: differs (line endings or encoding)\n"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def emit(argv: Sequence[str]) -> int:
+    args = _emit_parser().parse_args(argv)
     stale = []
     for name in args.env or sorted(ENVIRONMENTS):
         environment = ENVIRONMENTS[name]
@@ -79,12 +112,58 @@ def main(argv: Sequence[str] | None = None) -> int:
             _write(path, text)
             print(f"wrote {path}")
     if stale:
-        print(
-            f"{len(stale)} template(s) not current: run `python -m generator`",
-            file=sys.stderr,
-        )
+        print(f"{len(stale)} template(s) not current: run `python -m generator`", file=sys.stderr)
         return 1
     return 0
+
+
+def package(argv: Sequence[str]) -> int:
+    # Imported here: emitting templates needs neither pip nor boto3.
+    from generator.packaging import PackagingError, build_artifact
+    from generator.publishing import S3Location, deploy_command, upload
+
+    parser = _package_parser()
+    args = parser.parse_args(argv)
+    location = None
+    if args.upload:
+        try:
+            location = S3Location.parse(args.upload)
+        except ValueError as error:
+            parser.error(str(error))
+    try:
+        artifact = build_artifact(args.out)
+    except PackagingError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"built {artifact.path} ({artifact.size} bytes, sha256 {artifact.sha256})")
+    if location is None:
+        return 0
+
+    import boto3
+
+    s3 = boto3.client("s3", endpoint_url=args.endpoint_url)
+    key, uploaded = upload(artifact, location, s3)
+    verb = "uploaded to" if uploaded else "already at"
+    print(f"{verb} s3://{location.bucket}/{key}")
+    print("deploy with:")
+    print(
+        "  "
+        + deploy_command(
+            ENVIRONMENTS[args.env],
+            location.bucket,
+            key,
+            stack_name=args.stack_name,
+            endpoint_url=args.endpoint_url,
+        )
+    )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["package"]:
+        return package(arguments[1:])
+    return emit(arguments)
 
 
 if __name__ == "__main__":
