@@ -140,9 +140,14 @@ def package(argv: Sequence[str]) -> int:
         return 0
 
     import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
 
-    s3 = boto3.client("s3", endpoint_url=args.endpoint_url)
-    key, uploaded = upload(artifact, location, s3)
+    try:
+        s3 = boto3.client("s3", endpoint_url=args.endpoint_url)
+        key, uploaded = upload(artifact, location, s3)
+    except (BotoCoreError, ClientError) as error:
+        print(f"error: upload to {args.upload} failed: {error}", file=sys.stderr)
+        return 1
     verb = "uploaded to" if uploaded else "already at"
     print(f"{verb} s3://{location.bucket}/{key}")
     print("deploy with:")
@@ -152,6 +157,7 @@ def package(argv: Sequence[str]) -> int:
             ENVIRONMENTS[args.env],
             location.bucket,
             key,
+            template_prefix=location.key_for("templates"),
             stack_name=args.stack_name,
             endpoint_url=args.endpoint_url,
         )

@@ -57,15 +57,22 @@ def deploy_command(
     bucket: str,
     key: str,
     *,
+    template_prefix: str = "",
     template_dir: str = "templates",
     stack_name: str | None = None,
     endpoint_url: str | None = None,
 ) -> str:
+    # Templates over 51,200 bytes must reach CloudFormation through S3 (--s3-bucket).
     command = [
         "aws", "cloudformation", "deploy",
         "--template-file", f"{template_dir}/{environment.template_file_name}",
         "--stack-name", stack_name or f"food-delivery-{environment.name}",
         "--capabilities", "CAPABILITY_IAM",
+        "--s3-bucket", bucket,
+    ]
+    if template_prefix:
+        command += ["--s3-prefix", template_prefix]
+    command += [
         "--parameter-overrides",
         f"{names.ARTIFACT_BUCKET}={bucket}",
         f"{names.ARTIFACT_KEY}={key}",
