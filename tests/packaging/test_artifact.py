@@ -1,0 +1,197 @@
+"""The Lambda artifact: reproducible bytes, and complete enough to serve requests alone."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from generator.packaging import EXCLUDED_NAMES, HANDLERS
+from tests.support.aws import FAKE_CREDENTIALS, create_tables_from_template, parameter_values
+
+ROOT = Path(__file__).resolve().parents[2]
+EVENTS = ROOT / "tests" / "events"
+
+
+def _lambda_python() -> str:
+    """The Lambda runtime's Python (3.12) when this machine has a working one, else this one."""
+    candidates = [shutil.which("python3.12"), *map(str, Path.home().glob(".pyenv/versions/3.12*/bin/python3.12"))]
+    for candidate in filter(None, candidates):
+        probe = subprocess.run([candidate, "-c", "import venv"], capture_output=True, timeout=60)
+        if probe.returncode == 0:
+            return candidate
+    return sys.executable
+
+
+LAMBDA_PYTHON = _lambda_python()
+
+
+def _package(out: Path, hash_seed: str) -> Path:
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "package", "--out", str(out)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONHASHSEED": hash_seed},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    [artifact] = out.glob("handlers-*.zip")
+    return artifact
+
+
+@pytest.fixture(scope="module")
+def artifact(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _package(tmp_path_factory.mktemp("dist"), "0")
+
+
+def test_same_sources_give_the_same_bytes(artifact: Path, tmp_path: Path) -> None:
+    # Given the sources with every file's mtime moved, and another hash seed
+    for path in HANDLERS.rglob("*"):
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+
+    # When packaged again from scratch (its own dependency install)
+    again = _package(tmp_path / "dist", "12345")
+
+    # Then the zip is byte for byte the same, under the same content-addressed name
+    assert again.name == artifact.name
+    assert again.read_bytes() == artifact.read_bytes()
+
+
+def test_entries_are_sorted_with_fixed_time_and_mode(artifact: Path) -> None:
+    with zipfile.ZipFile(artifact) as archive:
+        infos = archive.infolist()
+    names = [info.filename for info in infos]
+    assert names == sorted(names)
+    assert {info.date_time for info in infos} == {(1980, 1, 1, 0, 0, 0)}
+    assert {info.external_attr >> 16 for info in infos} == {0o100644}
+    assert not [name for name in names if name.endswith(".pyc") or "__pycache__" in name]
+
+
+def test_contents_are_the_handlers_at_the_root_plus_dependencies_without_boto(artifact: Path) -> None:
+    with zipfile.ZipFile(artifact) as archive:
+        names = set(archive.namelist())
+    for path in HANDLERS.rglob("*"):
+        relative = path.relative_to(HANDLERS).as_posix()
+        if path.is_file() and "__pycache__" not in relative and relative not in EXCLUDED_NAMES:
+            assert relative in names, relative
+    assert {"order_processor.py", "query_orders.py", "schemas/order.json"} <= names
+    tops = {name.split("/")[0] for name in names}
+    assert {"aws_lambda_powertools", "aws_xray_sdk", "fastjsonschema", "wrapt"} <= tops
+    assert not tops & {"boto3", "botocore", "s3transfer"}
+    # The compiled part of wrapt is the Lambda platform's (Linux x86_64, CPython 3.12).
+    compiled = [name for name in names if name.endswith(".so")]
+    assert compiled and all("cpython-312-x86_64-linux-gnu" in name for name in compiled)
+
+
+SERVE_ONE_REQUEST_EACH = r"""
+import json, sys, uuid
+sys.path[:0] = [sys.argv[1]]
+import order_processor, query_orders
+
+class Context:
+    function_name = "artifact-test"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:artifact-test"
+    aws_request_id = str(uuid.uuid4())
+    def get_remaining_time_in_millis(self):
+        return 10_000
+
+events = json.loads(sys.argv[2])
+created = order_processor.handler(events["post"], Context())
+order_id = json.loads(created["body"]).get("orderId", "")
+get = events["get"]
+get["path"] = "/orders/" + order_id
+get["pathParameters"] = {"orderId": order_id}
+found = query_orders.handler(get, Context())
+print(json.dumps({
+    "created": created["statusCode"],
+    "found": found["statusCode"],
+    "same": json.loads(found["body"]).get("orderId") == order_id,
+    "boto3": __import__("boto3").__file__,
+    "powertools": __import__("aws_lambda_powertools").__file__,
+}))
+"""
+
+
+def _fresh_venv_with_only_boto3(directory: Path) -> Path:
+    subprocess.run([LAMBDA_PYTHON, "-m", "venv", str(directory)], check=True, timeout=120)
+    python = directory / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         f"boto3=={boto3.__version__}"],
+        check=True,
+        timeout=600,
+        capture_output=True,
+    )
+    return python
+
+
+def test_artifact_alone_serves_requests_in_a_venv_with_only_boto3(
+    artifact: Path,
+    tmp_path: Path,
+    moto_server: str,
+    rendered_templates: dict[str, dict[str, Any]],
+) -> None:
+    # Given the zip unpacked into an empty directory
+    unpacked = tmp_path / "lambda"
+    with zipfile.ZipFile(artifact) as archive:
+        archive.extractall(unpacked)
+
+    # And the stack's tables, queue and parameters on moto
+    template = rendered_templates["dev"]
+    suffix = uuid.uuid4().hex[:8]
+    session = boto3.session.Session()
+    dynamodb = session.client("dynamodb", endpoint_url=moto_server)
+    tables = {"OrdersTable": f"orders-{suffix}", "IdempotencyTable": f"idempotency-{suffix}"}
+    create_tables_from_template(dynamodb, template, tables)
+    ssm = session.client("ssm", endpoint_url=moto_server)
+    values = parameter_values(template)
+    for logical_id in ("ApiConfigParameter", "FeatureFlagsParameter"):
+        ssm.put_parameter(Name=f"/artifact-{suffix}/{logical_id}", Value=values[logical_id], Type="String")
+    queue_url = session.client("sqs", endpoint_url=moto_server).create_queue(
+        QueueName=f"dlq-{suffix}"
+    )["QueueUrl"]
+
+    # When a venv with nothing but boto3 imports both handlers from there and serves a request
+    python = _fresh_venv_with_only_boto3(tmp_path / "venv")
+    events = {
+        "post": json.loads((EVENTS / "post_order.json").read_text()),
+        "get": json.loads((EVENTS / "get_order.json").read_text()),
+    }
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        **FAKE_CREDENTIALS,
+        "AWS_ENDPOINT_URL": moto_server,
+        "ORDERS_TABLE_NAME": tables["OrdersTable"],
+        "IDEMPOTENCY_TABLE_NAME": tables["IdempotencyTable"],
+        "DLQ_URL": queue_url,
+        "API_CONFIG_PARAMETER": f"/artifact-{suffix}/ApiConfigParameter",
+        "FEATURE_FLAGS_PARAMETER": f"/artifact-{suffix}/FeatureFlagsParameter",
+        "POWERTOOLS_SERVICE_NAME": "food-delivery-api",
+        "POWERTOOLS_METRICS_NAMESPACE": "FoodDelivery",
+    }
+    result = subprocess.run(
+        [str(python), "-I", "-c", SERVE_ONE_REQUEST_EACH, str(unpacked), json.dumps(events)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    # Then both answer, with Powertools from the zip and boto3 from the venv
+    assert result.returncode == 0, result.stderr[-3000:]
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (outcome["created"], outcome["found"], outcome["same"]) == (201, 200, True)
+    assert outcome["powertools"].startswith(str(unpacked))
+    assert outcome["boto3"].startswith(str(tmp_path / "venv"))
