@@ -1,0 +1,330 @@
+"""Handler costs against a local moto server: prints figures, asserts nothing.
+
+    python benchmarks/handlers.py [--runs 7] [--requests 200]
+
+1. Cold import of each entry module, in a fresh interpreter each time (median of --runs),
+   as a ratio to `import boto3` alone (target <= 1.5). The entries leave boto3, the X-Ray SDK
+   and fastjsonschema to the first request, so the import figure is followed by the first
+   request's own cost, for the whole cold-start picture.
+2. Warm time per request (POST /orders, GET /orders/{id}) through the real `handler(event,
+   context)`, as a ratio to the raw boto3 calls that request makes (target <= 1.25): POST is
+   the rate-limit count on the customer index plus the conditional put; GET is one Query.
+   Handler and raw calls alternate, against the same server, and medians are compared.
+
+Everything runs on 127.0.0.1 with fake credentials; nothing reaches AWS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+ROOT = Path(__file__).resolve().parent.parent
+HANDLERS = ROOT / "handlers"
+EVENTS = ROOT / "tests" / "events"
+sys.path[:0] = [str(HANDLERS), str(ROOT)]
+
+ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "eu-west-1",
+    "AWS_REGION": "eu-west-1",
+    "POWERTOOLS_SERVICE_NAME": "food-delivery-api",
+    "POWERTOOLS_METRICS_NAMESPACE": "FoodDelivery",
+    "POWERTOOLS_LOG_LEVEL": "INFO",
+}
+for _name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+    os.environ.pop(_name, None)
+os.environ.update(ENVIRONMENT)
+
+IMPORT_PROBE = """
+import sys, time
+sys.path.insert(0, {handlers!r})
+started = time.perf_counter()
+import {module}
+print(time.perf_counter() - started)
+"""
+
+FIRST_REQUEST_PROBE = """
+import json, os, sys, time, uuid
+sys.path.insert(0, {handlers!r})
+started = time.perf_counter()
+import {module}
+imported = time.perf_counter()
+class Context:
+    function_name = "benchmark"; memory_limit_in_mb = 1024; aws_request_id = str(uuid.uuid4())
+    invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:benchmark"
+    def get_remaining_time_in_millis(self): return 30000
+event = json.loads(open({event!r}).read())
+devnull = os.open(os.devnull, os.O_WRONLY); saved = os.dup(1); os.dup2(devnull, 1)
+status = {module}.handler(event, Context())["statusCode"]
+done = time.perf_counter()
+os.dup2(saved, 1)
+print(json.dumps({{"import": imported - started, "first": done - imported, "status": status}}))
+"""
+
+
+def run_probe(code: str, env: dict[str, str]) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, timeout=120
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+def cold_imports(runs: int, stack: "Stack") -> None:
+    env = {**os.environ, **stack.environment()}
+    print(f"1. cold import (median of {runs} fresh interpreters)")
+    baseline = statistics.median(
+        float(run_probe(IMPORT_PROBE.format(handlers=str(HANDLERS), module="boto3"), env))
+        for _ in range(runs)
+    )
+    print(f"   import boto3                 {baseline * 1000:7.1f} ms")
+    for module, event in (("order_processor", "post_order.json"), ("query_orders", "get_customer_orders.json")):
+        seconds = statistics.median(
+            float(run_probe(IMPORT_PROBE.format(handlers=str(HANDLERS), module=module), env))
+            for _ in range(runs)
+        )
+        firsts = [
+            json.loads(
+                run_probe(
+                    FIRST_REQUEST_PROBE.format(handlers=str(HANDLERS), module=module, event=str(EVENTS / event)),
+                    env,
+                )
+            )
+            for _ in range(max(3, runs // 2))
+        ]
+        first = statistics.median(sample["first"] for sample in firsts)
+        print(
+            f"   import {module:<21} {seconds * 1000:7.1f} ms   ratio {seconds / baseline:4.2f}"
+            f"  (target <= 1.5)   then its first request {first * 1000:6.1f} ms"
+            f" (HTTP {firsts[0]['status']})"
+        )
+
+
+@dataclass
+class Stack:
+    endpoint: str
+    orders_table: str
+    idempotency_table: str
+    queue_url: str
+    api_config: str
+    feature_flags: str
+    clients: dict[str, Any] = field(default_factory=dict)
+
+    def environment(self) -> dict[str, str]:
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "ORDERS_TABLE_NAME": self.orders_table,
+            "IDEMPOTENCY_TABLE_NAME": self.idempotency_table,
+            "DLQ_URL": self.queue_url,
+            "API_CONFIG_PARAMETER": self.api_config,
+            "FEATURE_FLAGS_PARAMETER": self.feature_flags,
+        }
+
+
+def create_stack(endpoint: str) -> Stack:
+    """Tables from the generator's dev template, SSM values from the template, like the tests."""
+    import boto3
+
+    from generator.environments import ENVIRONMENTS
+    from generator.stack import build_template
+    from tests.support.aws import create_tables_from_template, parameter_values
+
+    template = json.loads(build_template(ENVIRONMENTS["dev"]).to_json())
+    suffix = uuid.uuid4().hex[:8]
+    session = boto3.session.Session()
+    clients = {name: session.client(name, endpoint_url=endpoint) for name in ("dynamodb", "sqs", "ssm")}
+    stack = Stack(
+        endpoint=endpoint,
+        orders_table=f"orders-{suffix}",
+        idempotency_table=f"idempotency-{suffix}",
+        queue_url=clients["sqs"].create_queue(QueueName=f"dlq-{suffix}")["QueueUrl"],
+        api_config=f"/food-delivery/bench-{suffix}/api-config",
+        feature_flags=f"/food-delivery/bench-{suffix}/feature-flags",
+        clients=clients,
+    )
+    create_tables_from_template(
+        clients["dynamodb"], template, {"OrdersTable": stack.orders_table, "IdempotencyTable": stack.idempotency_table}
+    )
+    values = parameter_values(template)
+    clients["ssm"].put_parameter(Name=stack.api_config, Type="String", Value=values["ApiConfigParameter"])
+    clients["ssm"].put_parameter(Name=stack.feature_flags, Type="String", Value=values["FeatureFlagsParameter"])
+    return stack
+
+
+@contextmanager
+def stdout_silenced() -> Iterator[None]:
+    """Powertools writes a log line and an EMF blob per request to stdout: send them nowhere."""
+    sys.stdout.flush()
+    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(devnull)
+        os.close(saved)
+
+
+def timed(function: Callable[[], Any]) -> float:
+    started = time.perf_counter()
+    function()
+    return time.perf_counter() - started
+
+
+def warm_requests(stack: Stack, requests: int) -> None:
+    for name, value in stack.environment().items():
+        os.environ[name] = value
+    import order_processor
+    import query_orders
+    from boto3.dynamodb.types import TypeSerializer
+    from botocore.config import Config
+
+    from orders.rules import ApiConfig
+
+    api_config = ApiConfig.from_mapping(json.loads(stack.clients["ssm"].get_parameter(Name=stack.api_config)["Parameter"]["Value"]))
+    import boto3
+
+    # The raw client has the handler's configuration (api-config's timeouts and retries).
+    client = boto3.session.Session().client(
+        "dynamodb",
+        config=Config(
+            connect_timeout=api_config.default_timeout_ms / 1000,
+            read_timeout=api_config.default_timeout_ms / 1000,
+            retries={"mode": "standard", "max_attempts": api_config.retry_attempts},
+        ),
+    )
+
+    class Context:
+        function_name = "benchmark"
+        memory_limit_in_mb = 1024
+        invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:benchmark"
+        aws_request_id = "benchmark"
+
+        def get_remaining_time_in_millis(self) -> int:
+            return 30_000
+
+    post_event = json.loads((EVENTS / "post_order.json").read_text())
+    get_event = json.loads((EVENTS / "get_order.json").read_text())
+    body = json.loads(post_event["body"])
+    serializer = TypeSerializer()
+    context = Context()
+    order_ids: list[str] = []
+
+    def handler_post() -> None:
+        event = dict(post_event, body=json.dumps({**body, "customerId": f"c-{uuid.uuid4().hex[:12]}"}))
+        response = order_processor.handler(event, context)
+        assert response["statusCode"] == 201, response
+        order_ids.append(json.loads(response["body"])["orderId"])
+
+    def raw_post() -> None:
+        # The same two calls: the hour's count on the customer index, then the conditional put.
+        customer = f"c-{uuid.uuid4().hex[:12]}"
+        now = time.time_ns() // 1_000_000
+        client.query(
+            TableName=stack.orders_table,
+            IndexName="customerIdIndex",
+            KeyConditionExpression="customerId = :c AND #t > :since",
+            ExpressionAttributeNames={"#t": "timestamp"},
+            ExpressionAttributeValues={":c": {"S": customer}, ":since": {"N": str(now - 3_600_000)}},
+            Select="COUNT",
+            Limit=api_config.max_orders_per_hour,
+        )
+        item = {
+            **body,
+            "customerId": customer,
+            "orderId": str(uuid.uuid4()),
+            "timestamp": now,
+            "status": "pending",
+            "total": "21.95",
+            "createdAt": "2024-05-24T12:00:00.000Z",
+            "updatedAt": "2024-05-24T12:00:00.000Z",
+            "version": 1,
+        }
+        item = json.loads(json.dumps(item), parse_float=Decimal)
+        client.put_item(
+            TableName=stack.orders_table,
+            Item={key: serializer.serialize(value) for key, value in item.items()},
+            ConditionExpression="attribute_not_exists(orderId)",
+        )
+
+    def handler_get(order_id: str) -> None:
+        event = dict(get_event, path=f"/orders/{order_id}", pathParameters={"orderId": order_id})
+        response = query_orders.handler(event, context)
+        assert response["statusCode"] == 200, response
+
+    def raw_get(order_id: str) -> None:
+        client.query(
+            TableName=stack.orders_table,
+            KeyConditionExpression="orderId = :id",
+            ExpressionAttributeValues={":id": {"S": order_id}},
+            Limit=1,
+            ConsistentRead=True,
+        )
+
+    samples: dict[str, list[float]] = {"handler POST": [], "raw POST": [], "handler GET": [], "raw GET": []}
+    warm_up = 20
+    with stdout_silenced():
+        for index in range(requests + warm_up):
+            post_handler, post_raw = timed(handler_post), timed(raw_post)
+            order_id = order_ids[index % len(order_ids)]
+            get_handler, get_raw = timed(lambda: handler_get(order_id)), timed(lambda: raw_get(order_id))
+            if index >= warm_up:
+                samples["handler POST"].append(post_handler)
+                samples["raw POST"].append(post_raw)
+                samples["handler GET"].append(get_handler)
+                samples["raw GET"].append(get_raw)
+
+    print(f"2. warm request (median of {requests}, after {warm_up} warm-up requests)")
+    for route in ("POST", "GET"):
+        handler = statistics.median(samples[f"handler {route}"])
+        raw_time = statistics.median(samples[f"raw {route}"])
+        print(
+            f"   {route:<4} handler {handler * 1000:6.2f} ms   raw boto3 {raw_time * 1000:6.2f} ms"
+            f"   ratio {handler / raw_time:4.2f}  (target <= 1.25)"
+            f"   handler overhead {(handler - raw_time) * 1000:5.2f} ms"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=7, help="fresh interpreters per import figure")
+    parser.add_argument("--requests", type=int, default=200, help="warm requests per route")
+    args = parser.parse_args(argv)
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
+
+    from tests.support.aws import free_port
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        endpoint = f"http://127.0.0.1:{port}"
+        os.environ["AWS_ENDPOINT_URL"] = endpoint
+        stack = create_stack(endpoint)
+        cold_imports(args.runs, stack)
+        warm_requests(stack, args.requests)
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""Logger, Tracer and Metrics: created once, here, and imported by both entry points.
+
+Powertools configures them from its own environment variables (below); the template sets
+them for each function.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+
+# Read by Powertools, not by our code; the contract test checks the template sets them.
+POWERTOOLS_ENVIRONMENT = (
+    "POWERTOOLS_SERVICE_NAME",
+    "POWERTOOLS_METRICS_NAMESPACE",
+    "POWERTOOLS_LOG_LEVEL",
+)
+CORRELATION_ID_PATH = correlation_paths.API_GATEWAY_REST  # API Gateway's request id
+
+# Metric names.
+ORDER_CREATED = "OrderCreated"
+ORDER_QUEUED = "OrderQueued"
+ORDER_REPLAYED = "OrderReplayed"
+ORDER_UPDATED = "OrderUpdated"
+ORDER_READ = "OrderRead"
+ORDERS_LISTED = "OrdersListed"
+# One error metric per status answered.
+ERROR_METRICS = {
+    400: "BadRequest",
+    404: "NotFound",
+    409: "Conflict",
+    429: "RateLimited",
+    500: "InternalError",
+    503: "ServiceUnavailable",
+}
+
+logger = Logger()
+metrics = Metrics()
+
+
+@functools.lru_cache(maxsize=None)
+def tracer() -> Tracer:
+    """The one Tracer, created on the first invocation rather than at import: creating it
+    imports the X-Ray SDK (and with it botocore), which alone costs more than boto3's import.
+    The cost moves to the first request; it does not go away."""
+    return Tracer()
+
+
+def capture_lambda_handler(handler: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """`tracer().capture_lambda_handler(handler)`, with the Tracer created on first call."""
+    traced: list[Callable[[Any, Any], Any]] = []
+
+    @functools.wraps(handler)
+    def wrapper(event: Any, context: Any) -> Any:
+        if not traced:
+            traced.append(tracer().capture_lambda_handler(handler))
+        return traced[0](event, context)
+
+    return wrapper
+
+
+def count(metric_name: str) -> None:
+    metrics.add_metric(name=metric_name, unit=MetricUnit.Count, value=1)

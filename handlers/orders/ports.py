@@ -1,0 +1,69 @@
+"""What the use cases need from the outside world. `store/` implements these with boto3."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Protocol
+
+from orders.model import Order
+from orders.pagination import PageStart
+from orders.rules import ApiConfig, FeatureFlags
+
+
+@dataclass(frozen=True)
+class Page:
+    orders: tuple[Order, ...]
+    # Where the next page starts, or None when there is none.
+    next_start: PageStart | None
+
+
+class OrderRepository(Protocol):
+    def put_new(self, order: Order) -> None:
+        """Store a new order; OrderAlreadyExists if its id is taken; StoreUnavailable on outage."""
+
+    def get(self, order_id: str) -> Order | None: ...
+
+    def replace(self, order: Order, *, expected_version: int) -> None:
+        """Write order if the stored one still has expected_version, else VersionConflict."""
+
+    def list_for_customer(
+        self, customer_id: str, *, limit: int, start: PageStart | None
+    ) -> Page: ...
+
+    def count_since(self, customer_id: str, since_ms: int, *, stop_at: int) -> int:
+        """Orders of the customer created after since_ms (counting may stop at stop_at)."""
+
+    def oldest_since(self, customer_id: str, since_ms: int) -> int | None:
+        """Creation time of the customer's oldest order after since_ms."""
+
+
+class DeadLetters(Protocol):
+    def send(self, order: Order, *, reason: str) -> None:
+        """Queue an order the table could not take; DeadLetterUnavailable if that fails too."""
+
+
+class ConfigSource(Protocol):
+    def api_config(self) -> ApiConfig: ...
+
+    def feature_flags(self) -> FeatureFlags: ...
+
+
+@dataclass(frozen=True)
+class Guarded:
+    """What an idempotent operation answered, and whether it was a replay of a stored answer."""
+
+    result: Mapping[str, Any]
+    replayed: bool
+
+
+class IdempotencyGuard(Protocol):
+    def run(
+        self,
+        *,
+        key: str,
+        scope: str,
+        payload: Mapping[str, Any],
+        operation: Callable[[], Mapping[str, Any]],
+        lambda_context: Any = None,
+    ) -> Guarded:
+        """Run operation once per (key, scope); a repeat returns the first result."""

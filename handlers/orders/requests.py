@@ -1,0 +1,157 @@
+"""Request bodies: validated against the JSON Schemas the API Gateway models are built from.
+
+`handlers/schemas/*.json` are the single source of both checks. fastjsonschema compiles each
+schema once, on first use (never at import). Bodies are parsed with `Decimal` numbers, so no
+money ever passes through a float.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from orders.errors import InvalidRequest, ValidationFailed
+from orders.model import Address, DeliveryType, LineItem, Payment, Status
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+ORDER_SCHEMA = "order.json"
+ORDER_UPDATE_SCHEMA = "order_update.json"
+# Money has at most two decimal places; JSON Schema draft-04 cannot say so exactly.
+MONEY_EXPONENT = -2
+
+
+@dataclass(frozen=True)
+class NewOrder:
+    customer_id: str
+    items: tuple[LineItem, ...]
+    delivery_address: Address
+    delivery_type: DeliveryType
+    payments: tuple[Payment, ...]
+    # The validated body as sent: what an Idempotency-Key's retry must repeat.
+    body: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class OrderUpdate:
+    status: Status | None = None
+    items: tuple[LineItem, ...] | None = None
+    delivery_address: Address | None = None
+    delivery_type: DeliveryType | None = None
+    payments: tuple[Payment, ...] | None = None
+    version: int | None = None
+
+    @property
+    def changes_contents(self) -> bool:
+        return any(
+            value is not None
+            for value in (self.items, self.delivery_address, self.delivery_type, self.payments)
+        )
+
+
+def parse_json(text: str | None) -> Any:
+    """The body as JSON with Decimal numbers; InvalidRequest if it is missing or not JSON."""
+    if text is None or not text.strip():
+        raise InvalidRequest("a JSON request body is required")
+    try:
+        return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+    except ValueError as error:  # json.JSONDecodeError is a ValueError
+        raise InvalidRequest(f"the request body is not valid JSON: {error}") from error
+
+
+def parse_new_order(body: Any) -> NewOrder:
+    _validate(ORDER_SCHEMA, body)
+    return NewOrder(
+        customer_id=body["customerId"],
+        items=_items(body["items"]),
+        delivery_address=_address(body["deliveryAddress"]),
+        delivery_type=DeliveryType(body.get("deliveryType", DeliveryType.STANDARD.value)),
+        payments=_payments(body.get("payments", ())),
+        body=body,
+    )
+
+
+def parse_order_update(body: Any) -> OrderUpdate:
+    _validate(ORDER_UPDATE_SCHEMA, body)
+    update = OrderUpdate(
+        status=Status(body["status"]) if "status" in body else None,
+        items=_items(body["items"]) if "items" in body else None,
+        delivery_address=_address(body["deliveryAddress"]) if "deliveryAddress" in body else None,
+        delivery_type=DeliveryType(body["deliveryType"]) if "deliveryType" in body else None,
+        payments=_payments(body["payments"]) if "payments" in body else None,
+        version=body.get("version"),
+    )
+    if update.status is None and not update.changes_contents:
+        raise ValidationFailed("the update changes nothing: send a status or new contents")
+    return update
+
+
+def load_schema(name: str) -> dict[str, Any]:
+    return json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=None)
+def _validator(name: str) -> Callable[[Any], Any]:
+    import fastjsonschema  # compiled on first use only
+
+    return fastjsonschema.compile(load_schema(name))
+
+
+def _validate(schema_name: str, body: Any) -> None:
+    from fastjsonschema import JsonSchemaValueException
+
+    try:
+        _validator(schema_name)(body)
+    except JsonSchemaValueException as error:
+        field = _field_name(error.path)
+        message = error.message
+        # fastjsonschema names the root "data": say "body" (or the field) instead.
+        if message.startswith("data"):
+            message = (field or "body") + message[len(error.name):]
+        raise ValidationFailed(message, field=field) from None
+
+
+def _field_name(path: list[str]) -> str | None:
+    """['data', 'items', '0', 'quantity'] -> 'items[0].quantity'; the root -> None."""
+    name = ""
+    for part in path[1:]:
+        name += f"[{part}]" if part.isdigit() else (f".{part}" if name else part)
+    return name or None
+
+
+def _check_money(value: Decimal, field: str) -> Decimal:
+    if value.normalize().as_tuple().exponent < MONEY_EXPONENT:  # type: ignore[operator]
+        raise ValidationFailed(f"{field} must have at most two decimal places", field=field)
+    return value
+
+
+def _items(raw: list[Mapping[str, Any]]) -> tuple[LineItem, ...]:
+    return tuple(
+        LineItem(
+            product_id=item["productId"],
+            quantity=int(item["quantity"]),
+            price=_check_money(Decimal(item["price"]), f"items[{index}].price"),
+        )
+        for index, item in enumerate(raw)
+    )
+
+
+def _address(raw: Mapping[str, str]) -> Address:
+    return Address(street=raw["street"], city=raw["city"], zip_code=raw["zipCode"])
+
+
+def _payments(raw: Any) -> tuple[Payment, ...]:
+    return tuple(
+        Payment(
+            method=payment["method"],
+            amount=_check_money(Decimal(payment["amount"]), f"payments[{index}].amount"),
+        )
+        for index, payment in enumerate(raw)
+    )
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")

@@ -1,0 +1,173 @@
+"""The use cases: place, update, get and list orders. Entry points call one method each."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Callable, Mapping
+
+from aws_lambda_powertools import Logger
+
+from orders import rules
+from orders.errors import OrderNotFound, RateLimited, StoreUnavailable, VersionConflict
+from orders.model import Order
+from orders.pagination import check_customer_id, decode_token, encode_token
+from orders.ports import ConfigSource, DeadLetters, IdempotencyGuard, OrderRepository
+from orders.requests import NewOrder, OrderUpdate
+
+logger = Logger(child=True)
+
+
+class Outcome(str, Enum):
+    CREATED = "created"  # stored in the table
+    QUEUED = "queued"  # the table could not take it: it waits in the dead-letter queue
+
+
+@dataclass(frozen=True)
+class Placement:
+    outcome: Outcome
+    body: Mapping[str, Any]
+    replayed: bool = False  # the answer of an earlier request with the same Idempotency-Key
+
+
+def epoch_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def new_order_id() -> str:
+    return str(uuid.uuid4())
+
+
+class OrderService:
+    def __init__(
+        self,
+        *,
+        orders: OrderRepository,
+        config: ConfigSource,
+        dead_letters: DeadLetters | None = None,
+        idempotency: IdempotencyGuard | None = None,
+        clock: Callable[[], int] = epoch_ms,
+        new_id: Callable[[], str] = new_order_id,
+    ) -> None:
+        self._orders = orders
+        self._config = config
+        self._dead_letters = dead_letters
+        self._idempotency = idempotency
+        self._clock = clock
+        self._new_id = new_id
+
+    # --- POST /orders -------------------------------------------------------------------
+    def place(
+        self,
+        request: NewOrder,
+        *,
+        idempotency_key: str | None = None,
+        lambda_context: Any = None,
+    ) -> Placement:
+        """Store a new order (or queue it if the table is down); once per Idempotency-Key."""
+        flags = self._config.feature_flags()
+        rules.check_new_order_features(request, flags)
+
+        def operation() -> Mapping[str, Any]:
+            return self._place(request, flags)
+
+        if idempotency_key is None or self._idempotency is None:
+            return _placement(operation(), replayed=False)
+        guarded = self._idempotency.run(
+            key=idempotency_key,
+            scope=request.customer_id,
+            payload=request.body,
+            operation=operation,
+            lambda_context=lambda_context,
+        )
+        return _placement(guarded.result, replayed=guarded.replayed)
+
+    def _place(self, request: NewOrder, flags: rules.FeatureFlags) -> Mapping[str, Any]:
+        """The placement as plain JSON data (an idempotent answer must be storable)."""
+        now = self._clock()
+        self._enforce_rate_limit(request.customer_id, now)
+        order = rules.new_order(request, order_id=self._new_id(), now_ms=now)
+        try:
+            self._orders.put_new(order)
+        except StoreUnavailable as failure:
+            if self._dead_letters is None:
+                raise
+            logger.warning(
+                "orders table unavailable: queueing the order",
+                extra={"orderId": order.order_id, "reason": failure.reason},
+            )
+            self._dead_letters.send(order, reason=failure.reason)
+            body: dict[str, Any] = {"orderId": order.order_id, "status": Outcome.QUEUED.value}
+            return {"outcome": Outcome.QUEUED.value, "body": body}
+        body = order.to_public()
+        if flags.loyalty_program:
+            body["loyaltyPoints"] = rules.loyalty_points(order.total)
+        return {"outcome": Outcome.CREATED.value, "body": body}
+
+    def _enforce_rate_limit(self, customer_id: str, now: int) -> None:
+        """429 past maxOrdersPerHour. Fails open: a table outage must not block the DLQ path."""
+        limit = self._config.api_config().max_orders_per_hour
+        if limit <= 0:
+            return
+        since = now - rules.HOUR_MS
+        try:
+            count = self._orders.count_since(customer_id, since, stop_at=limit)
+            if not rules.rate_limit_exceeded(count, limit):
+                return
+            oldest = self._orders.oldest_since(customer_id, since)
+        except StoreUnavailable as failure:
+            logger.warning(
+                "rate limit not checked: orders table unavailable",
+                extra={"customerId": customer_id, "reason": failure.reason},
+            )
+            return
+        raise RateLimited(limit, rules.retry_after_seconds(oldest, now))
+
+    # --- PUT /orders/{orderId} ---------------------------------------------------------
+    def update(self, order_id: str, update: OrderUpdate, *, if_match: int | None = None) -> Order:
+        """Apply a status change and/or new contents, with optimistic locking on `version`."""
+        expected = rules.expected_version(update.version, if_match)
+        rules.check_update_features(update, self._config.feature_flags())
+        current = self.get(order_id)
+        if expected is not None and expected != current.version:
+            raise VersionConflict(
+                f"order {order_id} is at version {current.version}, not {expected}",
+                field="version",
+            )
+        updated = rules.apply_update(current, update, now_ms=self._clock())
+        self._orders.replace(updated, expected_version=current.version)
+        return updated
+
+    # --- GET /orders/{orderId} ----------------------------------------------------------
+    def get(self, order_id: str) -> Order:
+        if not _is_order_id(order_id):
+            raise OrderNotFound(order_id)
+        order = self._orders.get(order_id)
+        if order is None:
+            raise OrderNotFound(order_id)
+        return order
+
+    # --- GET /orders/customer/{customerId} ----------------------------------------------
+    def list_for_customer(
+        self, customer_id: str, *, limit: int, token: str | None
+    ) -> tuple[tuple[Order, ...], str | None]:
+        """The customer's orders, newest first, and the token of the next page (or None)."""
+        check_customer_id(customer_id)
+        start = decode_token(token, customer_id) if token is not None else None
+        page = self._orders.list_for_customer(customer_id, limit=limit, start=start)
+        next_token = encode_token(page.next_start) if page.next_start is not None else None
+        return page.orders, next_token
+
+
+def _placement(result: Mapping[str, Any], *, replayed: bool) -> Placement:
+    return Placement(outcome=Outcome(result["outcome"]), body=result["body"], replayed=replayed)
+
+
+def _is_order_id(value: str) -> bool:
+    try:
+        return str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
+

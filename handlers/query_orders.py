@@ -1,0 +1,67 @@
+"""Lambda entry: GET /orders/{orderId} and GET /orders/customer/{customerId}."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping
+
+from aws_lambda_powertools.event_handler import Response
+
+import http_api
+import runtime
+from observability import (
+    CORRELATION_ID_PATH,
+    ORDER_READ,
+    ORDERS_LISTED,
+    capture_lambda_handler,
+    count,
+    logger,
+    metrics,
+)
+from orders.pagination import parse_limit
+from orders.service import OrderService
+
+# The environment variables this module's code reads (all of them, through read_settings).
+REQUIRED_ENVIRONMENT = ("ORDERS_TABLE_NAME", "API_CONFIG_PARAMETER")
+
+app = http_api.make_resolver()
+
+
+def read_settings(environ: Mapping[str, str] = os.environ) -> runtime.ServiceSettings:
+    env = runtime.require_environment(environ, REQUIRED_ENVIRONMENT)
+    return runtime.ServiceSettings(
+        orders_table=env["ORDERS_TABLE_NAME"],
+        api_config_parameter=env["API_CONFIG_PARAMETER"],
+    )
+
+
+def service() -> OrderService:
+    return runtime.order_service(read_settings())
+
+
+@app.get("/orders/<order_id>")
+def get_order(order_id: str) -> Response:
+    order = service().get(order_id)
+    count(ORDER_READ)
+    return http_api.json_response(200, order.to_public(), http_api.order_headers(order.version))
+
+
+@app.get("/orders/customer/<customer_id>")
+def list_customer_orders(customer_id: str) -> Response:
+    event = app.current_event
+    orders, next_token = service().list_for_customer(
+        customer_id,
+        limit=parse_limit(event.get_query_string_value("limit")),
+        token=event.get_query_string_value("nextToken"),
+    )
+    count(ORDERS_LISTED)
+    return http_api.json_response(
+        200, {"orders": [order.to_public() for order in orders], "nextToken": next_token}
+    )
+
+
+@logger.inject_lambda_context(correlation_id_path=CORRELATION_ID_PATH, clear_state=True)
+@capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,82 @@
+"""Wiring: the domain's OrderService on the store's AWS adapters, built from a function's settings.
+
+Built on the first request and reused while the settings stay the same (on Lambda, for the
+life of the execution environment). Nothing here runs at import.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+from orders.service import OrderService
+from store.clients import AwsClients
+from store.config import ParameterConfig
+from store.dead_letters import DeadLetterQueue
+from store.idempotency import PowertoolsIdempotency
+from store.orders_table import OrdersTable
+
+
+class MissingEnvironment(RuntimeError):
+    """The function's environment lacks variables its code reads (a deployment error)."""
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    orders_table: str
+    api_config_parameter: str
+    feature_flags_parameter: str | None = None
+    idempotency_table: str | None = None
+    dead_letter_queue_url: str | None = None
+
+
+def require_environment(environ: Mapping[str, str], names: Iterable[str]) -> dict[str, str]:
+    """Exactly these variables from environ; MissingEnvironment names any that are absent."""
+    names = tuple(names)
+    missing = [name for name in names if not environ.get(name)]
+    if missing:
+        raise MissingEnvironment(f"environment variables not set: {', '.join(missing)}")
+    return {name: environ[name] for name in names}
+
+
+@functools.lru_cache(maxsize=8)
+def order_service(settings: ServiceSettings) -> OrderService:
+    return build_order_service(settings, AwsClients())
+
+
+def build_order_service(settings: ServiceSettings, clients: AwsClients) -> OrderService:
+    """The service on these clients (tests pass `AwsClients(prebuilt=...)` to inject)."""
+    config = ParameterConfig(
+        clients,
+        api_config_name=settings.api_config_parameter,
+        feature_flags_name=settings.feature_flags_parameter,
+    )
+
+    def client_for(service: str):
+        # api-config's timeout and retries shape the data clients; it is cached for 5 minutes.
+        def client() -> Any:
+            api_config = config.api_config()
+            return clients.get(
+                service,
+                timeout_ms=api_config.default_timeout_ms,
+                retry_attempts=api_config.retry_attempts,
+            )
+
+        return client
+
+    dynamodb = client_for("dynamodb")
+    return OrderService(
+        orders=OrdersTable(dynamodb, settings.orders_table),
+        config=config,
+        dead_letters=(
+            DeadLetterQueue(client_for("sqs"), settings.dead_letter_queue_url)
+            if settings.dead_letter_queue_url
+            else None
+        ),
+        idempotency=(
+            PowertoolsIdempotency(dynamodb, settings.idempotency_table)
+            if settings.idempotency_table
+            else None
+        ),
+    )

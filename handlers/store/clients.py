@@ -1,0 +1,92 @@
+"""boto3 clients, created lazily, one per (service, timeout, retries); injectable for tests.
+
+boto3 reads AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> itself (boto3 >= 1.28), so local
+endpoints need no code here; `endpoint_url` exists only for the redrive's --endpoint-url.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Mapping
+
+from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+
+# A failure to reach the service at all (refused, timed out, reset): botocore.exceptions'
+# ConnectionError covers EndpointConnectionError and ConnectTimeoutError, HTTPClientError
+# covers ReadTimeoutError and ConnectionClosedError.
+NETWORK_ERRORS: tuple[type[Exception], ...] = (ConnectionError, HTTPClientError)
+
+# SSM is read before api-config is known, so its client has fixed, modest limits.
+SSM_TIMEOUT_MS = 2_000
+SSM_RETRY_ATTEMPTS = 2
+
+
+_session: Any = None
+# boto3 sessions are not thread-safe while creating clients: one lock for all of them.
+_lock = threading.Lock()
+
+
+def _shared_session() -> Any:
+    """One boto3 session per process: it caches the service models that every client loads.
+    (Endpoints, credentials and region are still resolved when each client is created.)"""
+    global _session
+    if _session is None:
+        import boto3
+
+        _session = boto3.session.Session()
+    return _session
+
+
+class AwsClients:
+    def __init__(
+        self,
+        *,
+        prebuilt: Mapping[str, Any] | None = None,
+        endpoint_url: str | None = None,
+        session: Any = None,
+    ) -> None:
+        self._prebuilt = dict(prebuilt or {})
+        self._endpoint_url = endpoint_url
+        self._session = session
+        self._clients: dict[tuple[str, int | None, int | None], Any] = {}
+
+    def get(self, service: str, *, timeout_ms: int | None = None, retry_attempts: int | None = None) -> Any:
+        """The client for service with these limits (botocore's defaults where None)."""
+        if service in self._prebuilt:
+            return self._prebuilt[service]
+        key = (service, timeout_ms, retry_attempts)
+        client = self._clients.get(key)
+        if client is None:
+            with _lock:
+                client = self._clients.get(key)
+                if client is None:
+                    client = self._clients[key] = self._create(service, timeout_ms, retry_attempts)
+        return client
+
+    def ssm(self) -> Any:
+        return self.get("ssm", timeout_ms=SSM_TIMEOUT_MS, retry_attempts=SSM_RETRY_ATTEMPTS)
+
+    def _create(self, service: str, timeout_ms: int | None, retry_attempts: int | None) -> Any:
+        # Imported here, not at module level: boto3 doubles a handler's cold import time.
+        from botocore.config import Config
+
+        options: dict[str, Any] = {}
+        if timeout_ms is not None:
+            options["connect_timeout"] = options["read_timeout"] = timeout_ms / 1000
+        if retry_attempts is not None:
+            # botocore's max_attempts counts retries, not the first attempt.
+            options["retries"] = {"mode": "standard", "max_attempts": retry_attempts}
+        session = self._session if self._session is not None else _shared_session()
+        extra = {"endpoint_url": self._endpoint_url} if self._endpoint_url else {}
+        return session.client(service, config=Config(**options), **extra)
+
+
+def error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def describe(error: Exception) -> str:
+    """A short reason for logs and dead letters: the AWS error code or the exception type."""
+    if isinstance(error, ClientError):
+        return f"{error.operation_name}: {error_code(error) or 'ClientError'}"
+    return type(error).__name__

@@ -1,0 +1,166 @@
+"""The orders table: key orderId (S) + timestamp (N); index customerIdIndex: customerId + timestamp."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from botocore.exceptions import ClientError
+
+from orders.errors import OrderAlreadyExists, StoreUnavailable, VersionConflict
+from orders.model import Order
+from orders.pagination import PageStart
+from orders.ports import Page
+from store.clients import NETWORK_ERRORS, describe, error_code
+
+CUSTOMER_INDEX = "customerIdIndex"
+CONDITION_FAILED = "ConditionalCheckFailedException"
+# Errors that mean the request itself is wrong: a bug, reported as a 500, never retried.
+_BUG_CODES = frozenset({"ValidationException", "SerializationException"})
+
+
+class OrdersTable:
+    """OrderRepository on DynamoDB. `client` is called for the client on every request, so
+    the client can follow api-config (timeouts, retries) and is created only when needed."""
+
+    def __init__(self, client: Callable[[], Any], table_name: str, index_name: str = CUSTOMER_INDEX):
+        self._client = client
+        self.table_name = table_name
+        self.index_name = index_name
+
+    def put_new(self, order: Order) -> None:
+        try:
+            self._call(
+                "put_item",
+                TableName=self.table_name,
+                Item=_serialize(order.to_document()),
+                ConditionExpression="attribute_not_exists(orderId)",
+            )
+        except _ConditionFailed:
+            raise OrderAlreadyExists(f"order {order.order_id} is already stored") from None
+
+    def get(self, order_id: str) -> Order | None:
+        # The key is composite (orderId + timestamp): an id alone needs a Query.
+        response = self._call(
+            "query",
+            TableName=self.table_name,
+            KeyConditionExpression="orderId = :orderId",
+            ExpressionAttributeValues={":orderId": {"S": order_id}},
+            Limit=1,
+            ConsistentRead=True,
+        )
+        items = response.get("Items", [])
+        return Order.from_document(_deserialize(items[0])) if items else None
+
+    def replace(self, order: Order, *, expected_version: int) -> None:
+        try:
+            self._call(
+                "put_item",
+                TableName=self.table_name,
+                Item=_serialize(order.to_document()),
+                ConditionExpression="attribute_exists(orderId) AND #version = :expected",
+                ExpressionAttributeNames={"#version": "version"},
+                ExpressionAttributeValues={":expected": {"N": str(expected_version)}},
+            )
+        except _ConditionFailed:
+            raise VersionConflict(
+                f"order {order.order_id} changed since version {expected_version}; read it again",
+                field="version",
+            ) from None
+
+    def list_for_customer(self, customer_id: str, *, limit: int, start: PageStart | None) -> Page:
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "IndexName": self.index_name,
+            "KeyConditionExpression": "customerId = :customerId",
+            "ExpressionAttributeValues": {":customerId": {"S": customer_id}},
+            "ScanIndexForward": False,  # newest first
+            # One more than asked: tells whether a next page exists, so no page is empty.
+            "Limit": limit + 1,
+        }
+        if start is not None:
+            request["ExclusiveStartKey"] = {
+                "customerId": {"S": start.customer_id},
+                "orderId": {"S": start.order_id},
+                "timestamp": {"N": str(start.timestamp)},
+            }
+        response = self._call("query", **request)
+        orders = tuple(Order.from_document(_deserialize(item)) for item in response.get("Items", []))
+        if len(orders) > limit:
+            orders = orders[:limit]
+            last = orders[-1]
+            return Page(orders, PageStart(customer_id, last.order_id, last.timestamp))
+        last_key = response.get("LastEvaluatedKey")
+        if last_key and orders:  # the read stopped at DynamoDB's 1 MB page size
+            last = orders[-1]
+            return Page(orders, PageStart(customer_id, last.order_id, last.timestamp))
+        return Page(orders, None)
+
+    def count_since(self, customer_id: str, since_ms: int, *, stop_at: int) -> int:
+        count = 0
+        request: dict[str, Any] = self._window_query(customer_id, since_ms)
+        request["Select"] = "COUNT"
+        while count < stop_at:
+            request["Limit"] = stop_at - count
+            response = self._call("query", **request)
+            count += response.get("Count", 0)
+            if "LastEvaluatedKey" not in response:
+                break
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return count
+
+    def oldest_since(self, customer_id: str, since_ms: int) -> int | None:
+        request = self._window_query(customer_id, since_ms)
+        response = self._call(
+            "query",
+            **request,
+            ScanIndexForward=True,
+            Limit=1,
+            ProjectionExpression="#timestamp",
+        )
+        items = response.get("Items", [])
+        return int(items[0]["timestamp"]["N"]) if items else None
+
+    def _window_query(self, customer_id: str, since_ms: int) -> dict[str, Any]:
+        return {
+            "TableName": self.table_name,
+            "IndexName": self.index_name,
+            "KeyConditionExpression": "customerId = :customerId AND #timestamp > :since",
+            "ExpressionAttributeNames": {"#timestamp": "timestamp"},
+            "ExpressionAttributeValues": {
+                ":customerId": {"S": customer_id},
+                ":since": {"N": str(since_ms)},
+            },
+        }
+
+    def _call(self, operation: str, **request: Any) -> Mapping[str, Any]:
+        """Call DynamoDB; outages become StoreUnavailable, a failed condition _ConditionFailed."""
+        client = self._client()
+        try:
+            return getattr(client, operation)(**request)
+        except ClientError as error:
+            code = error_code(error)
+            if code == CONDITION_FAILED:
+                raise _ConditionFailed() from error
+            if code in _BUG_CODES:
+                raise
+            raise StoreUnavailable(describe(error)) from error
+        except NETWORK_ERRORS as error:
+            raise StoreUnavailable(f"{operation}: {describe(error)}") from error
+
+
+class _ConditionFailed(Exception):
+    """A conditional write lost: each caller says what that means."""
+
+
+def _serialize(document: Mapping[str, Any]) -> dict[str, Any]:
+    from boto3.dynamodb.types import TypeSerializer  # boto3 is loaded once a client exists
+
+    serializer = TypeSerializer()
+    return {key: serializer.serialize(value) for key, value in document.items()}
+
+
+def _deserialize(item: Mapping[str, Any]) -> dict[str, Any]:
+    from boto3.dynamodb.types import TypeDeserializer
+
+    deserializer = TypeDeserializer()
+    return {key: deserializer.deserialize(value) for key, value in item.items()}

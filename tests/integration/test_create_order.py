@@ -1,0 +1,203 @@
+"""POST /orders through the real entry point, on moto."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from tests.integration.conftest import order_body
+
+
+def test_post_stores_a_pending_order_with_a_server_side_total(stack):
+    # Given the sample order (2 x 8.50 + 1 x 4.95)
+    # When it is posted
+    reply = stack.post()
+    # Then it is created as a pending order, version 1, with a total computed from its items
+    assert reply.status == 201
+    assert reply.headers["content-type"] == "application/json"
+    assert reply.headers["access-control-allow-origin"] == "*"
+    assert reply.headers["etag"] == '"1"'
+    order = reply.body
+    assert uuid.UUID(order["orderId"]).version == 4
+    assert order["status"] == "pending"
+    assert order["version"] == 1
+    assert order["total"] == 21.95
+    assert order["customerId"] == "customer-0001"
+    assert isinstance(order["timestamp"], int)
+    assert order["createdAt"].endswith("Z")
+    # And the table holds exactly that order under its composite key
+    [item] = stack.stored_orders()
+    assert item["orderId"] == {"S": order["orderId"]}
+    assert item["timestamp"] == {"N": str(order["timestamp"])}
+    assert Decimal(item["total"]["N"]) == Decimal("21.95")
+
+
+def test_total_is_exact_decimal_arithmetic(stack):
+    # Given prices whose float sum is inexact (3 x 0.1 + 0.2)
+    body = order_body(
+        items=[
+            {"productId": "a", "quantity": 3, "price": 0.1},
+            {"productId": "b", "quantity": 1, "price": 0.2},
+        ],
+        payments=[{"method": "card", "amount": 0.5}],
+    )
+    # When the order is posted
+    reply = stack.post(body)
+    # Then the total is exactly 0.50
+    assert reply.status == 201
+    assert reply.body["total"] == 0.5
+    assert Decimal(stack.stored_orders()[0]["total"]["N"]) == Decimal("0.50")
+
+
+def test_loyalty_points_when_the_program_is_on(stack):
+    # Given the template's flags (loyaltyProgram on)
+    # When an order of 21.95 is posted
+    reply = stack.post()
+    # Then the response carries one point per whole currency unit
+    assert reply.body["loyaltyPoints"] == 21
+
+
+def test_no_loyalty_points_when_the_program_is_off(make_stack, template_flags):
+    # Given loyaltyProgram switched off
+    stack = make_stack(feature_flags={**template_flags, "loyaltyProgram": False})
+    # When an order is posted
+    reply = stack.post()
+    # Then it is created without points
+    assert reply.status == 201
+    assert "loyaltyPoints" not in reply.body
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"items": [{"productId": "p", "quantity": 0, "price": 1}]}, "items[0].quantity"),
+        ({"items": [{"productId": "p", "quantity": 1.5, "price": 1}]}, "items[0].quantity"),
+        ({"items": [{"productId": "p", "quantity": 1, "price": "1"}]}, "items[0].price"),
+        ({"items": []}, "items"),
+        ({"customerId": ""}, "customerId"),
+        ({"deliveryAddress": {"street": "s", "city": "c"}}, "deliveryAddress"),
+        ({"deliveryType": "drone"}, "deliveryType"),
+        ({"total": 1}, None),  # a client total is not accepted at all
+    ],
+)
+def test_schema_violation_is_a_400_naming_the_field(stack, change, field):
+    # Given an order that breaks the schema
+    body = order_body(**change)
+    # When it is posted
+    reply = stack.post(body)
+    # Then it is refused with 400, the message names the field, and nothing is stored
+    assert reply.status == 400
+    assert reply.error_code == "ValidationError"
+    assert reply.body["error"].get("field") == field
+    assert (field or "body") in reply.body["error"]["message"]
+    assert reply.headers["access-control-allow-origin"] == "*"
+    assert stack.stored_orders() == []
+
+
+def test_a_price_with_more_than_two_decimals_is_refused(stack):
+    # Given a price of 1.005
+    body = order_body(items=[{"productId": "p", "quantity": 1, "price": 1.005}])
+    # When it is posted
+    reply = stack.post(body)
+    # Then it is a 400 naming the price
+    assert reply.status == 400
+    assert reply.body["error"]["field"] == "items[0].price"
+
+
+@pytest.mark.parametrize("raw", ["{not json", "", "   ", "[1, 2]", "NaN", '"text"'])
+def test_malformed_or_non_object_body_is_a_400(stack, raw):
+    # Given a body that is not a JSON object
+    # When it is posted
+    reply = stack.post(raw=raw)
+    # Then it is a 400 in the error format
+    assert reply.status == 400
+    assert reply.error_code in {"InvalidRequest", "ValidationError"}
+    assert set(reply.body["error"]) >= {"code", "message"}
+
+
+def test_base64_encoded_body_is_decoded(stack):
+    # Given API Gateway delivering the body base64-encoded
+    from tests.integration.conftest import invoke, load_event
+
+    event = load_event("post_order.json")
+    event["body"] = base64.b64encode(json.dumps(order_body()).encode()).decode()
+    event["isBase64Encoded"] = True
+    # When it is posted
+    reply = invoke("order_processor", event)
+    # Then it is created like any other
+    assert reply.status == 201
+
+
+def test_express_delivery_is_refused_while_its_flag_is_off(stack):
+    # Given the template's flags (expressDelivery off)
+    # When an express order is posted
+    reply = stack.post(order_body(deliveryType="express"))
+    # Then it is a 400 with its own code, naming the field
+    assert reply.status == 400
+    assert reply.error_code == "FeatureDisabled"
+    assert reply.body["error"]["field"] == "deliveryType"
+
+
+def test_express_delivery_is_accepted_when_its_flag_is_on(make_stack, template_flags):
+    # Given expressDelivery switched on
+    stack = make_stack(feature_flags={**template_flags, "expressDelivery": True})
+    # When an express order is posted
+    reply = stack.post(order_body(deliveryType="express"))
+    # Then it is created as express
+    assert reply.status == 201
+    assert reply.body["deliveryType"] == "express"
+
+
+def test_several_payments_are_refused_while_their_flag_is_off(stack):
+    # Given the template's flags (multiplePayments off)
+    body = order_body(
+        payments=[{"method": "card", "amount": 10}, {"method": "voucher", "amount": 11.95}]
+    )
+    # When an order with two payments is posted
+    reply = stack.post(body)
+    # Then it is a 400 naming payments
+    assert reply.status == 400
+    assert reply.error_code == "FeatureDisabled"
+    assert reply.body["error"]["field"] == "payments"
+
+
+def test_several_payments_are_accepted_when_their_flag_is_on(make_stack, template_flags):
+    # Given multiplePayments switched on
+    stack = make_stack(feature_flags={**template_flags, "multiplePayments": True})
+    body = order_body(
+        payments=[{"method": "card", "amount": 10}, {"method": "voucher", "amount": 11.95}]
+    )
+    # When an order with two payments is posted
+    reply = stack.post(body)
+    # Then it is created with both
+    assert reply.status == 201
+    assert len(reply.body["payments"]) == 2
+
+
+def test_rate_limit_answers_429_with_retry_after(make_stack, template_api_config):
+    # Given a limit of 2 orders per hour
+    stack = make_stack(api_config={**template_api_config, "maxOrdersPerHour": 2})
+    # When a customer posts a third order within the hour
+    first, second, third = (stack.post() for _ in range(3))
+    # Then the first two are created and the third is a 429 with Retry-After (seconds)
+    assert (first.status, second.status) == (201, 201)
+    assert third.status == 429
+    assert third.error_code == "RateLimited"
+    retry_after = int(third.headers["retry-after"])
+    assert 1 <= retry_after <= 3600
+    assert third.headers["access-control-allow-origin"] == "*"
+    assert len(stack.stored_orders()) == 2
+
+
+def test_rate_limit_counts_each_customer_separately(make_stack, template_api_config):
+    # Given a limit of 1 order per hour, used up by one customer
+    stack = make_stack(api_config={**template_api_config, "maxOrdersPerHour": 1})
+    assert stack.post().status == 201
+    # When another customer orders
+    reply = stack.post(order_body(customerId="customer-0002"))
+    # Then that order is created
+    assert reply.status == 201

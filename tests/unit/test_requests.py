@@ -1,0 +1,112 @@
+"""Request bodies: JSON parsing with Decimal, schema validation naming the field."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from orders.errors import InvalidRequest, ValidationFailed
+from orders.model import DeliveryType, Status
+from orders.requests import parse_json, parse_new_order, parse_order_update
+
+BODY = {
+    "customerId": "customer-1",
+    "items": [{"productId": "margherita", "quantity": 2, "price": 8.5}],
+    "deliveryAddress": {"street": "1 Main Street", "city": "Dublin", "zipCode": "D01"},
+}
+
+
+def body(**changes):
+    return parse_json(json.dumps({**BODY, **changes}))
+
+
+def test_numbers_are_parsed_as_decimal():
+    # Given a JSON body with a fractional price
+    # When it is parsed
+    parsed = parse_json('{"price": 0.1}')
+    # Then the price is the exact decimal, never a float
+    assert parsed["price"] == Decimal("0.1")
+    assert isinstance(parsed["price"], Decimal)
+
+
+@pytest.mark.parametrize("text", [None, "", "  ", "{", "{'a': 1}", "NaN", "[Infinity]"])
+def test_missing_or_malformed_json_is_invalid(text):
+    with pytest.raises(InvalidRequest):
+        parse_json(text)
+
+
+def test_a_valid_order_becomes_a_request():
+    request = parse_new_order(body())
+    assert request.customer_id == "customer-1"
+    assert request.items[0].price == Decimal("8.5")
+    assert request.items[0].quantity == 2
+    assert request.delivery_type is DeliveryType.STANDARD
+    assert request.payments == ()
+
+
+@pytest.mark.parametrize(
+    "changes, field, words",
+    [
+        ({"items": [{"productId": "p", "quantity": 0, "price": 1}]}, "items[0].quantity", "bigger than or equal to 1"),
+        ({"items": [{"productId": "p", "quantity": 2.5, "price": 1}]}, "items[0].quantity", "integer"),
+        ({"items": [{"productId": "p", "quantity": True, "price": 1}]}, "items[0].quantity", "integer"),
+        ({"items": [{"productId": "p", "price": 1}]}, "items[0]", "quantity"),
+        ({"deliveryAddress": {"street": "s", "city": "c", "zipCode": 1}}, "deliveryAddress.zipCode", "string"),
+        ({"payments": [{"method": "bitcoin", "amount": 1}]}, "payments[0].method", "one of"),
+        ({"extra": 1}, None, "body must not contain"),
+    ],
+)
+def test_schema_violations_name_the_field(changes, field, words):
+    # Given a body that breaks order.json
+    # When it is validated
+    with pytest.raises(ValidationFailed) as refused:
+        parse_new_order(body(**changes))
+    # Then the error names the field in readable words, without fastjsonschema's "data"
+    assert refused.value.field == field
+    assert refused.value.message.startswith(field or "body")
+    assert words in refused.value.message
+    assert "data" not in refused.value.message
+
+
+def test_a_body_that_is_not_an_object_is_refused():
+    with pytest.raises(ValidationFailed) as refused:
+        parse_new_order([1, 2])
+    assert refused.value.message.startswith("body must be object")
+
+
+@pytest.mark.parametrize("price", ["1.005", "0.001"])
+def test_money_has_at_most_two_decimal_places(price):
+    with pytest.raises(ValidationFailed) as refused:
+        parse_new_order(parse_json(json.dumps(BODY).replace("8.5", price)))
+    assert refused.value.field == "items[0].price"
+
+
+def test_trailing_zeros_do_not_count_as_places():
+    request = parse_new_order(parse_json(json.dumps(BODY).replace("8.5", "8.500")))
+    assert request.items[0].price == Decimal("8.5")
+
+
+def test_an_update_with_a_status_and_a_version():
+    update = parse_order_update({"status": "confirmed", "version": 3})
+    assert (update.status, update.version, update.changes_contents) == (Status.CONFIRMED, 3, False)
+
+
+def test_an_update_of_contents():
+    update = parse_order_update(
+        parse_json('{"items": [{"productId": "p", "quantity": 1, "price": 2.5}]}')
+    )
+    assert update.changes_contents
+    assert update.items[0].price == Decimal("2.5")
+
+
+@pytest.mark.parametrize("raw", [{}, {"version": 2}])
+def test_an_update_that_changes_nothing_is_refused(raw):
+    with pytest.raises(ValidationFailed):
+        parse_order_update(raw)
+
+
+def test_an_update_cannot_move_the_order_to_another_customer():
+    with pytest.raises(ValidationFailed):
+        parse_order_update({"customerId": "other", "status": "confirmed"})
