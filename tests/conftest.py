@@ -10,7 +10,12 @@ import pytest
 
 from generator.environments import ENVIRONMENTS
 from generator.stack import build_template
+from tests.support.api import POWERTOOLS_DEFAULTS
 from tests.support.aws import FAKE_CREDENTIALS, free_port
+
+# Before any test imports a handler: Powertools fixes its namespace and service at import.
+for _name, _value in POWERTOOLS_DEFAULTS.items():
+    os.environ.setdefault(_name, _value)
 
 
 @pytest.fixture(scope="session", autouse=True)

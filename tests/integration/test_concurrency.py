@@ -17,7 +17,7 @@ from orders.model import Status
 from orders.requests import OrderUpdate
 from store.orders_table import OrdersTable
 from tests.integration import concurrent_worker
-from tests.integration.conftest import put_event
+from tests.support.api import put_event
 
 WRITERS = 10
 

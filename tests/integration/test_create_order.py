@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.integration.conftest import order_body
+from tests.support.api import order_body
 
 
 def test_post_stores_a_pending_order_with_a_server_side_total(stack):
@@ -121,7 +121,7 @@ def test_malformed_or_non_object_body_is_a_400(stack, raw):
 
 def test_base64_encoded_body_is_decoded(stack):
     # Given API Gateway delivering the body base64-encoded
-    from tests.integration.conftest import invoke, load_event
+    from tests.support.api import invoke, load_event
 
     event = load_event("post_order.json")
     event["body"] = base64.b64encode(json.dumps(order_body()).encode()).decode()

@@ -18,7 +18,7 @@ import uuid
 from pathlib import Path
 
 import redrive
-from tests.integration.conftest import order_body
+from tests.support.api import order_body
 from tests.support.aws import closed_port_url
 
 REPO = Path(__file__).resolve().parents[2]

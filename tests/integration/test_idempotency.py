@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from tests.integration.conftest import order_body
+from tests.support.api import order_body
 
 
 def test_same_key_twice_returns_the_first_response(stack):

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.integration.conftest import invoke, load_event, order_body
+from tests.support.api import invoke, load_event, order_body
 
 
 def place(stack, count, customer="customer-0001"):

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.integration.conftest import order_body
+from tests.support.api import order_body
 
 LIFECYCLE = ["confirmed", "preparing", "out_for_delivery", "delivered"]
 
