@@ -51,13 +51,21 @@ def tracer() -> Tracer:
 
 
 def capture_lambda_handler(handler: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
-    """`tracer().capture_lambda_handler(handler)`, with the Tracer created on first call."""
+    """`tracer().capture_lambda_handler(handler)`, with the Tracer created on first call.
+
+    capture_response=False: by default Powertools puts the handler's whole response into the
+    trace as metadata, and our responses are orders with customers' delivery addresses (X-Ray
+    keeps traces for 30 days, for anyone allowed to read them). Errors are still captured.
+    Explicit here, so POWERTOOLS_TRACER_CAPTURE_RESPONSE cannot turn it back on.
+    """
     traced: list[Callable[[Any, Any], Any]] = []
 
     @functools.wraps(handler)
     def wrapper(event: Any, context: Any) -> Any:
         if not traced:
-            traced.append(tracer().capture_lambda_handler(handler))
+            traced.append(
+                tracer().capture_lambda_handler(handler, capture_response=False, capture_error=True)
+            )
         return traced[0](event, context)
 
     return wrapper

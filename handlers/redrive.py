@@ -3,9 +3,10 @@
     python -m handlers.redrive --queue-url URL --table NAME [--endpoint-url URL]
 
 Each order is written only if its id is not stored yet (an order already stored counts as
-done), and its message is deleted only after that. Messages that cannot be stored, or that
-are not orders (say, Lambda's own asynchronous-invocation dead letters), stay in the queue.
-Exit status 0 when nothing was left behind, 1 otherwise.
+done), and its message is deleted only after that. Messages that cannot be stored (the table
+is down, or refuses that one order), or that are not orders (say, Lambda's own
+asynchronous-invocation dead letters), stay in the queue and are listed with the reason; one
+bad message never stops the run. Exit status 0 when nothing was left behind, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ import argparse
 import os
 import sys
 from dataclasses import dataclass, field
+from decimal import DecimalException
 from typing import Sequence
+
+from botocore.exceptions import ClientError
 
 # The handlers import each other as top-level names (Lambda's zip root is this folder);
 # run from a checkout as `python -m handlers.redrive`, this folder must be on the path too.
@@ -24,11 +28,23 @@ if _HERE not in sys.path:
 
 from orders.errors import OrderAlreadyExists, StoreUnavailable  # noqa: E402
 from orders.model import MalformedOrder  # noqa: E402
-from store.clients import AwsClients  # noqa: E402
+from store.clients import AwsClients, describe, error_code  # noqa: E402
 from store.dead_letters import DeadLetterQueue  # noqa: E402
-from store.orders_table import OrdersTable  # noqa: E402
+from store.orders_table import REFUSED_REQUEST_CODES, OrdersTable  # noqa: E402
 
 BATCH_SIZE = 10  # SQS's maximum per receive
+
+# What one order can fail with that says nothing about the next: DynamoDB refusing the request
+# (ClientError with a REFUSED_REQUEST_CODES code: outages arrive as StoreUnavailable), boto3's
+# serializer refusing a number (more than 38 digits: decimal.Inexact/Rounded, Clamped...), or
+# a document that breaks an assumption of the code.
+_ORDER_REFUSED = (ClientError, DecimalException, ValueError, KeyError)
+
+
+@dataclass(frozen=True)
+class Failure:
+    order_id: str
+    reason: str
 
 
 @dataclass
@@ -37,7 +53,7 @@ class Summary:
     stored: int = 0
     already_stored: int = 0
     not_orders: list[str] = field(default_factory=list)  # message ids
-    failed: list[str] = field(default_factory=list)  # order ids
+    failed: list[Failure] = field(default_factory=list)
 
     @property
     def left(self) -> int:
@@ -49,7 +65,10 @@ class Summary:
             f"already stored {self.already_stored}, left in the queue {self.left}"
         ]
         lines += [f"  not an order (left): message {message_id}" for message_id in self.not_orders]
-        lines += [f"  could not store (left): order {order_id}" for order_id in self.failed]
+        lines += [
+            f"  could not store (left): order {failure.order_id!r}: {failure.reason}"
+            for failure in self.failed
+        ]
         return "\n".join(lines)
 
 
@@ -81,10 +100,23 @@ def redrive(
                 summary.stored += 1
             except OrderAlreadyExists:
                 summary.already_stored += 1
-            except StoreUnavailable:
-                summary.failed.append(order.order_id)
+            except StoreUnavailable as failure:
+                summary.failed.append(Failure(order.order_id, failure.reason))
+                continue
+            except _ORDER_REFUSED as error:
+                if isinstance(error, ClientError) and error_code(error) not in REFUSED_REQUEST_CODES:
+                    raise  # not about this order (OrdersTable maps outages to StoreUnavailable)
+                summary.failed.append(Failure(order.order_id, _refusal(error)))
                 continue
             queue.delete(letter)
+
+
+def _refusal(error: Exception) -> str:
+    if isinstance(error, ClientError):
+        return describe(error)
+    if isinstance(error, DecimalException):
+        return f"a number DynamoDB cannot store exactly ({type(error).__name__})"
+    return f"not a storable order ({type(error).__name__}: {error})"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,9 +1,13 @@
 """The customer listing's `limit` and its opaque `nextToken`.
 
 A token is base64url(checksum + JSON of where the next page starts, and for which customer).
-The checksum is keyed with a constant, not a secret: it catches edited or truncated tokens
-(400 instead of a DynamoDB error); it grants nothing, since a token only moves the start
-within the one customer's listing, which the same request may read anyway.
+The checksum is an integrity check, not authenticity: it is keyed with a constant, not a
+secret, so it catches edited or truncated tokens, but anyone can mint a token that passes it.
+So every field is also checked against what a real page start can hold (a customer id of the
+schema's pattern, a UUID order id, a timestamp in epoch milliseconds below 2**53); a token
+that fails is a 400, never a number DynamoDB refuses (over 38 digits: ValidationException, a
+500). A token grants nothing: it only moves the start within the one customer's listing,
+which the same request may read anyway.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ _MAX_TOKEN_LENGTH = 512
 _LIMIT = re.compile(r"[0-9]{1,3}")
 # The customer id pattern of order.json: what a customer listing's path may carry.
 CUSTOMER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# Timestamps are epoch milliseconds (about 1.7e12 now): integers below 2**53 are far beyond
+# any real one, exact as JSON numbers in every client, and well inside DynamoDB's 38 digits.
+MAX_TIMESTAMP = 2**53 - 1
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,8 @@ def encode_token(start: PageStart) -> str:
 
 
 def decode_token(token: str, customer_id: str) -> PageStart:
-    """The page start in token; InvalidRequest if it is damaged or minted for another customer."""
+    """The page start in token; InvalidRequest if it is damaged, minted for another customer,
+    or holds a start no real page can have (see the module docstring)."""
     invalid = InvalidRequest("nextToken is not valid for this listing", field="nextToken")
     if not token or len(token) > _MAX_TOKEN_LENGTH:
         raise invalid
@@ -85,12 +93,14 @@ def decode_token(token: str, customer_id: str) -> PageStart:
         raise invalid from None
     if (
         version != _TOKEN_VERSION
+        or not isinstance(start.customer_id, str)
+        or not CUSTOMER_ID.fullmatch(start.customer_id)
         or start.customer_id != customer_id
         or not isinstance(start.order_id, str)
         or not _is_uuid(start.order_id)
         or isinstance(start.timestamp, bool)
         or not isinstance(start.timestamp, int)
-        or start.timestamp < 0
+        or not 0 <= start.timestamp <= MAX_TIMESTAMP
     ):
         raise invalid
     return start

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -21,7 +21,7 @@ SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 ORDER_SCHEMA = "order.json"
 ORDER_UPDATE_SCHEMA = "order_update.json"
 # Money has at most two decimal places; JSON Schema draft-04 cannot say so exactly.
-MONEY_EXPONENT = -2
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -123,9 +123,22 @@ def _field_name(path: list[str]) -> str | None:
 
 
 def _check_money(value: Decimal, field: str) -> Decimal:
-    if value.normalize().as_tuple().exponent < MONEY_EXPONENT:  # type: ignore[operator]
-        raise ValidationFailed(f"{field} must have at most two decimal places", field=field)
-    return value
+    """value to the cent (e.g. 8.500 -> 8.50, 0E-500 -> 0.00); ValidationFailed if a digit
+    past the cent is not zero.
+
+    The comparison is exact: Decimal equality never rounds, however many digits value has,
+    whereas normalize() rounds to the context's 28 digits (1.0000000000000000000000000001
+    would pass as 1). The quantized value is the one kept: the raw one may carry an exponent
+    or a digit count that DynamoDB's serializer refuses (decimal.Clamped / Rounded).
+    """
+    message = f"{field} must be an amount with at most two decimal places"
+    try:
+        cents = value.quantize(CENT)
+    except InvalidOperation:  # more digits than the context's precision
+        raise ValidationFailed(message, field=field) from None
+    if cents != value:
+        raise ValidationFailed(message, field=field)
+    return cents
 
 
 def _items(raw: list[Mapping[str, Any]]) -> tuple[LineItem, ...]:

@@ -99,6 +99,13 @@ def check_new_order_features(request: NewOrder, flags: FeatureFlags) -> None:
     check_features(flags, delivery_type=request.delivery_type, payment_count=len(request.payments))
 
 
+def update_uses_flagged_features(update: OrderUpdate) -> bool:
+    """Whether check_update_features could refuse the update (what check_features gates)."""
+    return update.delivery_type is DeliveryType.EXPRESS or (
+        update.payments is not None and len(update.payments) > 1
+    )
+
+
 def check_update_features(update: OrderUpdate, flags: FeatureFlags) -> None:
     check_features(
         flags,

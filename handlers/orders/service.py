@@ -11,7 +11,13 @@ from typing import Any, Callable, Mapping
 from aws_lambda_powertools import Logger
 
 from orders import rules
-from orders.errors import OrderNotFound, RateLimited, StoreUnavailable, VersionConflict
+from orders.errors import (
+    OrderAlreadyExists,
+    OrderNotFound,
+    RateLimited,
+    StoreUnavailable,
+    VersionConflict,
+)
 from orders.model import Order
 from orders.pagination import check_customer_id, decode_token, encode_token
 from orders.ports import ConfigSource, DeadLetters, IdempotencyGuard, OrderRepository
@@ -91,6 +97,14 @@ class OrderService:
         order = rules.new_order(request, order_id=self._new_id(), now_ms=now)
         try:
             self._orders.put_new(order)
+        except OrderAlreadyExists:
+            # The id is a fresh uuid4, so only this request's own write can hold it: an attempt
+            # timed out after DynamoDB stored the order, and the client's retry of the same
+            # PutItem failed its condition on it. The order is stored as sent: it is created.
+            logger.warning(
+                "order found already stored by an earlier attempt of this write",
+                extra={"orderId": order.order_id},
+            )
         except StoreUnavailable as failure:
             if self._dead_letters is None:
                 raise
@@ -129,7 +143,10 @@ class OrderService:
     def update(self, order_id: str, update: OrderUpdate, *, if_match: int | None = None) -> Order:
         """Apply a status change and/or new contents, with optimistic locking on `version`."""
         expected = rules.expected_version(update.version, if_match)
-        rules.check_update_features(update, self._config.feature_flags())
+        # Read the flags only when the update uses what they gate: a status change must not
+        # depend on SSM (feature-flags has no safe default to fall back on).
+        if rules.update_uses_flagged_features(update):
+            rules.check_update_features(update, self._config.feature_flags())
         current = self.get(order_id)
         if expected is not None and expected != current.version:
             raise VersionConflict(

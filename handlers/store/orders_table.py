@@ -15,7 +15,8 @@ from store.clients import NETWORK_ERRORS, describe, error_code
 CUSTOMER_INDEX = "customerIdIndex"
 CONDITION_FAILED = "ConditionalCheckFailedException"
 # Errors that mean the request itself is wrong: a bug, reported as a 500, never retried.
-_BUG_CODES = frozenset({"ValidationException", "SerializationException"})
+# They reach the caller as ClientError; every other error code becomes StoreUnavailable.
+REFUSED_REQUEST_CODES = frozenset({"ValidationException", "SerializationException"})
 
 
 class OrdersTable:
@@ -141,7 +142,7 @@ class OrdersTable:
             code = error_code(error)
             if code == CONDITION_FAILED:
                 raise _ConditionFailed() from error
-            if code in _BUG_CODES:
+            if code in REFUSED_REQUEST_CODES:
                 raise
             raise StoreUnavailable(describe(error)) from error
         except NETWORK_ERRORS as error:

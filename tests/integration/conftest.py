@@ -120,3 +120,38 @@ def created(stack: Stack) -> Iterator[dict[str, Any]]:
     reply = stack.post()
     assert reply.status == 201, reply.body
     yield reply.body
+
+
+class StoppableServer:
+    """A second moto server in this process: it serves the same moto backends as moto_server
+    (what the tests write through moto_server it sees), on its own port, and can be stopped,
+    after which connections to its port are refused: an outage of whatever points at it."""
+
+    def __init__(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        from tests.support.aws import free_port
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self.running = False
+
+    def start(self) -> None:
+        self._server.start()
+        self.running = True
+
+    def stop(self) -> None:
+        if self.running:
+            self._server.stop()
+            self.running = False
+
+
+@pytest.fixture
+def stoppable_server(moto_server: str) -> Iterator[StoppableServer]:
+    server = StoppableServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -108,6 +108,58 @@ def test_a_price_with_more_than_two_decimals_is_refused(stack):
     assert reply.body["error"]["field"] == "items[0].price"
 
 
+def with_money(price: str, amount: str = "21.95") -> str:
+    """The sample order as raw JSON text, one item at `price` and a payment of `amount`,
+    both written exactly as given (json.dumps cannot write 0E-500)."""
+    body = order_body(
+        items=[{"productId": "p", "quantity": 1, "price": "@price@"}],
+        payments=[{"method": "card", "amount": "@amount@"}],
+    )
+    return json.dumps(body).replace('"@price@"', price).replace('"@amount@"', amount)
+
+
+@pytest.mark.parametrize(
+    "price, stored",
+    [
+        ("0E-500", Decimal("0")),  # zero with an absurd exponent
+        ("1.1000000000000000000000000000000000000000000", Decimal("1.1")),  # trailing zeros only
+        ("8.500", Decimal("8.5")),
+    ],
+)
+def test_odd_but_valid_prices_are_stored_with_two_decimal_places(stack, price, stored):
+    # Given a price that has at most two significant decimal places, however it is written
+    # When the order is posted
+    reply = stack.post(raw=with_money(price))
+    # Then it is created (never a 500), and the price and total are stored to the cent
+    assert reply.status == 201, reply.body
+    assert reply.body["items"][0]["price"] == float(stored)
+    [item] = stack.stored_orders()
+    stored_price = item["items"]["L"][0]["M"]["price"]["N"]
+    assert Decimal(stored_price) == stored
+    assert Decimal(item["total"]["N"]) == stored
+    assert -Decimal(stored_price).as_tuple().exponent <= 2
+
+
+@pytest.mark.parametrize(
+    "price, amount, field",
+    [
+        ("1.0000000000000000000000000001", "21.95", "items[0].price"),  # 28 decimals
+        ("1.00000000000000000000000000000000000000001", "21.95", "items[0].price"),
+        ("8.5", "0.0000000000000000000000000000000000000000000001", "payments[0].amount"),
+        ("8.5", "1.0000000000000000000000000001", "payments[0].amount"),
+    ],
+)
+def test_money_with_more_than_two_decimal_places_is_a_400_however_small(stack, price, amount, field):
+    # Given money with a significant digit past the cent, far past Decimal's 28-digit precision
+    # When the order is posted
+    reply = stack.post(raw=with_money(price, amount))
+    # Then it is a 400 naming the field (not a 500, and not silently rounded), and nothing is stored
+    assert reply.status == 400, reply.body
+    assert reply.error_code == "ValidationError"
+    assert reply.body["error"]["field"] == field
+    assert stack.stored_orders() == []
+
+
 @pytest.mark.parametrize("raw", ["{not json", "", "   ", "[1, 2]", "NaN", '"text"'])
 def test_malformed_or_non_object_body_is_a_400(stack, raw):
     # Given a body that is not a JSON object

@@ -5,19 +5,26 @@ names, so the handlers build new clients under the environment the test sets.
 
 botocore backs off between retries of a refused connection (up to 1, 2, 4 s), so these
 stacks set api-config's retryAttempts to 0: every outage is then one refused connection per
-call. That retryAttempts reaches the clients is a unit test (tests/unit/test_clients.py).
+call. That retryAttempts reaches the clients is a unit test (tests/unit/test_clients.py), and
+that the handler really makes that many attempts is counted at the end of this module.
+SSM's client has fixed limits (store/clients.py); tests of SSM outages set its retries to 0.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import threading
 import uuid
 from pathlib import Path
 
 import redrive
+import runtime
+import store.clients
+import store.config
 from tests.support.api import order_body
 from tests.support.aws import closed_port_url
 
@@ -121,12 +128,62 @@ def test_dynamodb_and_sqs_down_is_a_503_that_leaks_nothing(stack, monkeypatch):
     assert "127.0.0.1" not in text and "Endpoint" not in text and "sqs" not in text.lower()
 
 
-def test_ssm_down_is_a_503(stack, monkeypatch):
+@pytest.fixture
+def ssm_fails_fast(monkeypatch):
+    """No retries of a refused SSM connection (SSM's client has fixed limits, not api-config's)."""
+    monkeypatch.setattr(store.clients, "SSM_RETRY_ATTEMPTS", 0)
+
+
+def cold_start():
+    """Every function's next request builds its service anew, as a new execution environment
+    does: nothing read from SSM so far is remembered."""
+    runtime.order_service.cache_clear()
+
+
+def test_ssm_down_on_a_cold_start_serves_reads_and_updates_but_not_new_orders(
+    stack, monkeypatch, ssm_fails_fast
+):
+    # Given an order placed while SSM was up
+    order = stack.post().body
+    # And new execution environments starting while SSM is down (nothing cached yet)
+    cold_start()
     monkeypatch.setenv("AWS_ENDPOINT_URL_SSM", closed_port_url())
-    reply = stack.post()
-    assert reply.status == 503
-    assert reply.error_code == "ServiceUnavailable"
-    assert stack.stored_orders() == []
+    # When the order is read, listed and confirmed, and a new order is posted
+    read = stack.get(order["orderId"])
+    listed = stack.list(order["customerId"])
+    confirmed = stack.put(order["orderId"], {"status": "confirmed"})
+    express = stack.put(order["orderId"], {"deliveryType": "express"})
+    posted = stack.post()
+    # Then reads and the status change work on api-config's design defaults
+    assert (read.status, listed.status, confirmed.status) == (200, 200, 200)
+    assert [listed_order["orderId"] for listed_order in listed.body["orders"]] == [order["orderId"]]
+    assert confirmed.body["status"] == "confirmed"
+    # And what needs the feature flags, never read, is a 503 with nothing stored
+    assert (express.status, posted.status) == (503, 503)
+    assert posted.error_code == "ServiceUnavailable"
+    assert len(stack.stored_orders()) == 1
+
+
+def test_ssm_going_down_after_a_load_keeps_serving_the_last_good_values(
+    stack, monkeypatch, ssm_fails_fast, stoppable_server
+):
+    # Given functions that read SSM through an endpoint that can go down, with no caching
+    # (every request refreshes: the 5-minute cache has always just expired)
+    monkeypatch.setattr(store.config, "MAX_AGE_SECONDS", 0)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSM", stoppable_server.url)
+    # And an order placed and read while SSM is up (both parameters loaded)
+    placed = stack.post()
+    assert placed.status == 201 and stack.get(placed.body["orderId"]).status == 200
+    # When SSM goes down
+    stoppable_server.stop()
+    # Then new orders are still created, with the flags last read (loyalty points are on)
+    posted = stack.post(order_body(customerId="customer-0002"))
+    assert posted.status == 201, posted.body
+    assert posted.body["loyaltyPoints"] == 21
+    # And reads and updates keep working
+    assert stack.get(posted.body["orderId"]).status == 200
+    assert stack.put(posted.body["orderId"], {"status": "confirmed"}).status == 200
+    assert len(stack.stored_orders()) == 2
 
 
 def test_reads_and_updates_with_dynamodb_down_are_503(stack, monkeypatch):
@@ -169,3 +226,121 @@ def test_redrive_leaves_what_it_cannot_store_and_says_so(stack, monkeypatch, cap
     assert "left in the queue 2" in out
     assert "not an order" in out and "could not store" in out
     assert stack.queue_depth() == 2
+
+
+def queued_order(**changes):
+    """An order document as the handler queues it, with these changes."""
+    return {
+        **order_body(),
+        "orderId": str(uuid.uuid4()),
+        "timestamp": 1_716_552_000_000,
+        "status": "pending",
+        "total": 21.95,
+        "createdAt": "2024-05-24T12:00:00.000Z",
+        "updatedAt": "2024-05-24T12:00:00.000Z",
+        "version": 1,
+        **changes,
+    }
+
+
+def send_letter(stack, document, raw_order=None):
+    body = json.dumps({"reason": "PutItem: test", "order": document})
+    if raw_order is not None:  # numbers json.dumps cannot write as they must appear
+        body = body.replace('"@raw@"', raw_order)
+    stack.sqs.send_message(QueueUrl=stack.queue_url, MessageBody=body)
+    return document["orderId"]
+
+
+def test_one_bad_message_does_not_stop_the_redrive(stack, capsys):
+    # Given good orders queued around ones DynamoDB or its serializer refuse: a price of 40
+    # significant digits (decimal.Inexact in boto3's serializer), an empty orderId (DynamoDB's
+    # ValidationException: an empty key attribute), and a message that is not an order
+    good = [send_letter(stack, queued_order()) for _ in range(2)]
+    long_price = send_letter(
+        stack,
+        queued_order(items=[{"productId": "p", "quantity": 1, "price": "@raw@"}]),
+        raw_order="1234567890123456789012345678901234567890",
+    )
+    empty_id = send_letter(stack, queued_order(orderId=""))
+    stack.sqs.send_message(QueueUrl=stack.queue_url, MessageBody="not json at all")
+    good += [send_letter(stack, queued_order()) for _ in range(2)]
+    # When the redrive runs
+    status = redrive.main(redrive_args(stack))
+    # Then it goes through the whole queue: the good orders are stored and their messages deleted
+    out = capsys.readouterr().out
+    assert sorted(item["orderId"]["S"] for item in stack.stored_orders()) == sorted(good)
+    assert "received 7, stored 4, already stored 0, left in the queue 3" in out
+    # And each bad one is reported, with why, and left in the queue
+    assert f"could not store (left): order '{long_price}': a number DynamoDB cannot store exactly" in out
+    assert f"could not store (left): order '{empty_id}': PutItem: ValidationException" in out
+    assert out.count("not an order (left)") == 1
+    assert stack.queue_depth() == 3
+    # And the run fails, so whoever runs it looks at what is left
+    assert status == 1
+
+
+class HangUp:
+    """A TCP port on 127.0.0.1 that accepts each connection and closes it at once, counting
+    them: a DynamoDB that is down, where every attempt of a call can be counted."""
+
+    def __init__(self) -> None:
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+        self.connections = 0
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self._socket.accept()
+            except OSError:  # closed by close()
+                return
+            self.connections += 1
+            connection.close()
+
+    def close(self) -> None:
+        # shutdown() wakes the accept() blocked in the thread (close() alone does not, on Linux)
+        try:
+            self._socket.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self._socket.close()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def hang_up():
+    server = HangUp()
+    yield server
+    server.close()
+
+
+def test_with_retries_configured_an_order_still_reaches_the_dead_letter_queue(
+    make_stack, template_api_config, monkeypatch
+):
+    # Given api-config allowing one retry, and DynamoDB at a closed port
+    stack = make_stack(api_config={**template_api_config, "retryAttempts": 1})
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", closed_port_url())
+    # When an order is posted
+    reply = stack.post()
+    # Then, once the retries are spent, it is queued: 202 with its id, and in the queue
+    assert reply.status == 202, reply.body
+    assert reply.body["status"] == "queued"
+    [message] = peek(stack)
+    assert json.loads(message["Body"])["order"]["orderId"] == reply.body["orderId"]
+
+
+@pytest.mark.parametrize("retry_attempts", [0, 1])
+def test_api_config_retry_attempts_is_what_the_handler_really_retries(
+    make_stack, template_api_config, monkeypatch, hang_up, retry_attempts
+):
+    # Given api-config with retryAttempts N, and a DynamoDB that hangs up on every connection
+    stack = make_stack(api_config={**template_api_config, "retryAttempts": retry_attempts})
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", hang_up.url)
+    # When an order is posted
+    reply = stack.post()
+    # Then it is queued (202) after each DynamoDB call was tried N + 1 times: the rate-limit
+    # count (which then fails open) and the PutItem
+    assert reply.status == 202, reply.body
+    assert hang_up.connections == 2 * (retry_attempts + 1)

@@ -151,6 +151,19 @@ def test_token_of_another_customer_is_a_400(stack):
     assert reply.body["error"]["field"] == "nextToken"
 
 
+def test_a_minted_token_with_a_41_digit_timestamp_is_a_400(stack):
+    # Given a token with a valid checksum (its key is no secret) whose timestamp is 10**40
+    from orders.pagination import PageStart, encode_token
+
+    place(stack, 1)
+    token = encode_token(PageStart("customer-0001", str(uuid.uuid4()), 10**40))
+    # When it is used
+    reply = stack.list("customer-0001", nextToken=token)
+    # Then it is a 400 naming nextToken, never DynamoDB's ValidationException as a 500
+    assert reply.status == 400
+    assert reply.body["error"]["field"] == "nextToken"
+
+
 def test_invalid_customer_id_is_a_400(stack):
     reply = stack.list("bad customer!")
     assert reply.status == 400

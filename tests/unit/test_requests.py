@@ -9,7 +9,7 @@ import pytest
 
 from orders.errors import InvalidRequest, ValidationFailed
 from orders.model import DeliveryType, Status
-from orders.requests import parse_json, parse_new_order, parse_order_update
+from orders.requests import _check_money, parse_json, parse_new_order, parse_order_update
 
 BODY = {
     "customerId": "customer-1",
@@ -86,6 +86,58 @@ def test_money_has_at_most_two_decimal_places(price):
 def test_trailing_zeros_do_not_count_as_places():
     request = parse_new_order(parse_json(json.dumps(BODY).replace("8.5", "8.500")))
     assert request.items[0].price == Decimal("8.5")
+
+
+@pytest.mark.parametrize(
+    "price, kept",
+    [
+        ("8.500", "8.50"),
+        ("0E-500", "0.00"),
+        ("1.1000000000000000000000000000000000000000000", "1.10"),
+        ("7", "7.00"),
+        ("1E+2", "100.00"),
+    ],
+)
+def test_money_is_kept_to_the_cent_however_it_is_written(price, kept):
+    # Given a price with no significant digit past the cent, written with odd exponents or
+    # more digits than Decimal's 28-digit precision
+    # When the order is parsed
+    request = parse_new_order(parse_json(json.dumps(BODY).replace("8.5", price)))
+    # Then the price kept is the same amount with exactly two decimal places
+    assert str(request.items[0].price) == kept
+
+
+@pytest.mark.parametrize(
+    "price",
+    [
+        "1.0000000000000000000000000001",  # normalize() would round this to 1
+        "1.00000000000000000000000000000000000000001",
+        "0.0000000000000000000000000000000000000000000001",
+    ],
+)
+def test_a_digit_past_the_cent_is_refused_however_far(price):
+    with pytest.raises(ValidationFailed) as refused:
+        parse_new_order(parse_json(json.dumps(BODY).replace("8.5", price)))
+    assert refused.value.field == "items[0].price"
+
+
+def test_an_amount_too_long_to_quantize_is_refused_not_a_crash():
+    # Given an amount whose cents need more digits than Decimal's precision (the schema's
+    # maximum stops this before; the check must not rely on that)
+    # When it is checked
+    with pytest.raises(ValidationFailed) as refused:
+        _check_money(Decimal("123456789012345678901234567.5"), "items[0].price")
+    # Then it is a validation error naming the field, not decimal.InvalidOperation
+    assert refused.value.field == "items[0].price"
+
+
+def test_payment_amounts_are_kept_to_the_cent_too():
+    # Given a payment amount written with an absurd exponent
+    raw = json.dumps({**BODY, "payments": [{"method": "card", "amount": "@"}]}).replace('"@"', "0E-500")
+    # When it is parsed
+    request = parse_new_order(parse_json(raw))
+    # Then it is kept as 0.00
+    assert str(request.payments[0].amount) == "0.00"
 
 
 def test_an_update_with_a_status_and_a_version():

@@ -1,0 +1,163 @@
+"""The use cases of OrderService, on test doubles of the domain's own ports (orders/ports.py).
+
+The doubles implement OrderRepository and ConfigSource, the domain's interfaces; none of them
+stands for an AWS API (the DynamoDB adapter is tested against moto in tests/integration).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from orders import rules
+from orders.errors import ConfigUnavailable, OrderAlreadyExists, StoreUnavailable
+from orders.model import Address, DeliveryType, LineItem, Order, Payment, Status
+from orders.ports import Page
+from orders.requests import NewOrder, OrderUpdate
+from orders.service import OrderService, Outcome
+
+NOW = 1_716_552_000_000
+ORDER_ID = "00000000-0000-4000-8000-000000000001"
+
+
+def new_request() -> NewOrder:
+    return NewOrder(
+        customer_id="customer-1",
+        items=(LineItem("p", 2, Decimal("8.50")),),
+        delivery_address=Address("1 Main Street", "Dublin", "D01"),
+        delivery_type=DeliveryType.STANDARD,
+        payments=(Payment("card", Decimal("17.00")),),
+        body={},
+    )
+
+
+class MemoryOrders:
+    """OrderRepository in memory. `put_new_errors` are raised by the next put_new calls, after
+    the write (as when DynamoDB stored the item but the answer never reached the client)."""
+
+    def __init__(self, put_new_errors=()):
+        self.orders: dict[str, Order] = {}
+        self.put_new_calls = 0
+        self.put_new_errors = list(put_new_errors)
+
+    def put_new(self, order):
+        self.put_new_calls += 1
+        self.orders.setdefault(order.order_id, order)
+        if self.put_new_errors:
+            raise self.put_new_errors.pop(0)
+
+    def get(self, order_id):
+        return self.orders.get(order_id)
+
+    def replace(self, order, *, expected_version):
+        self.orders[order.order_id] = order
+
+    def list_for_customer(self, customer_id, *, limit, start):
+        return Page((), None)
+
+    def count_since(self, customer_id, since_ms, *, stop_at):
+        return 0
+
+    def oldest_since(self, customer_id, since_ms):
+        return None
+
+
+class Config:
+    """ConfigSource with fixed values; flags=None stands for feature-flags that cannot be read."""
+
+    def __init__(self, flags=rules.FeatureFlags(loyalty_program=True)):
+        self.flags = flags
+        self.flag_reads = 0
+
+    def api_config(self):
+        return rules.ApiConfig()
+
+    def feature_flags(self):
+        self.flag_reads += 1
+        if self.flags is None:
+            raise ConfigUnavailable("feature-flags: SSM unreachable")
+        return self.flags
+
+
+class NoDeadLetters:
+    def send(self, order, *, reason):  # pragma: no cover - must not be reached
+        raise AssertionError(f"order {order.order_id} queued: {reason}")
+
+
+def service(orders, config=None):
+    return OrderService(
+        orders=orders,
+        config=config or Config(),
+        dead_letters=NoDeadLetters(),
+        clock=lambda: NOW,
+        new_id=lambda: ORDER_ID,
+    )
+
+
+def test_a_timed_out_write_that_landed_is_a_created_order_not_a_conflict():
+    # Given a table that stores the order but whose answer is lost, so that botocore's retry
+    # of the PutItem finds the order there and its condition fails (OrderAlreadyExists)
+    orders = MemoryOrders(put_new_errors=[OrderAlreadyExists(f"order {ORDER_ID} is already stored")])
+    # When the order is placed
+    placement = service(orders).place(new_request())
+    # Then it is created, with the order as stored (a fresh uuid4: only our own write can be there)
+    assert placement.outcome is Outcome.CREATED
+    assert placement.body["orderId"] == ORDER_ID
+    assert placement.body["status"] == "pending"
+    assert placement.body["total"] == 17
+    assert placement.body["loyaltyPoints"] == 17
+    assert list(orders.orders) == [ORDER_ID]
+    assert orders.put_new_calls == 1
+
+
+def test_a_table_outage_still_goes_to_the_dead_letter_path():
+    # Given a table that is down (the conflict tolerance above must not swallow outages)
+    orders = MemoryOrders(put_new_errors=[StoreUnavailable("PutItem: ServiceUnavailable")])
+    # When the order is placed without a dead-letter queue to fall back on
+    placing = OrderService(orders=orders, config=Config(), clock=lambda: NOW, new_id=lambda: ORDER_ID)
+    # Then the outage reaches the caller (503)
+    with pytest.raises(StoreUnavailable):
+        placing.place(new_request())
+
+
+def stored_pending(orders):
+    order = rules.new_order(new_request(), order_id=ORDER_ID, now_ms=NOW)
+    orders.orders[ORDER_ID] = order
+    return order
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        OrderUpdate(status=Status.CONFIRMED),
+        OrderUpdate(delivery_type=DeliveryType.STANDARD, payments=(Payment("cash", Decimal("17.00")),)),
+    ],
+)
+def test_an_update_that_no_flag_gates_does_not_read_the_flags(update):
+    # Given a stored pending order and feature-flags that cannot be read
+    orders = MemoryOrders()
+    stored_pending(orders)
+    config = Config(flags=None)
+    # When it gets a status change, or standard delivery and a single payment
+    updated = service(orders, config).update(ORDER_ID, update)
+    # Then the update goes through without reading the flags
+    assert updated.version == 2
+    assert config.flag_reads == 0
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        OrderUpdate(delivery_type=DeliveryType.EXPRESS),
+        OrderUpdate(payments=(Payment("card", Decimal("7.00")), Payment("cash", Decimal("10.00")))),
+    ],
+)
+def test_an_update_of_what_flags_gate_still_needs_them(update):
+    # Given a stored pending order and feature-flags that cannot be read
+    orders = MemoryOrders()
+    stored_pending(orders)
+    # When the update asks for express delivery or several payments (features the flags gate)
+    # Then the update is refused as unavailable (503), not let through unchecked
+    with pytest.raises(ConfigUnavailable):
+        service(orders, Config(flags=None)).update(ORDER_ID, update)
