@@ -11,7 +11,7 @@ import pytest
 from generator.environments import ENVIRONMENTS
 from generator.stack import build_template
 from tests.support.api import POWERTOOLS_DEFAULTS
-from tests.support.aws import FAKE_CREDENTIALS, free_port
+from tests.support.aws import FAKE_CREDENTIALS, closed_port_url, free_port
 
 # Before any test imports a handler: Powertools fixes its namespace and service at import.
 for _name, _value in POWERTOOLS_DEFAULTS.items():
@@ -20,9 +20,12 @@ for _name, _value in POWERTOOLS_DEFAULTS.items():
 
 @pytest.fixture(scope="session", autouse=True)
 def _no_real_aws() -> Iterator[None]:
-    """Fake credentials for every test, so nothing can ever reach a real AWS account."""
-    saved = {key: os.environ.get(key) for key in FAKE_CREDENTIALS}
-    os.environ.update(FAKE_CREDENTIALS)
+    """Fake credentials and a dead-end endpoint for every test: nothing can reach AWS."""
+    # Until a test points boto3 at moto, any AWS call goes to a closed port on 127.0.0.1 and
+    # fails at once, instead of trying AWS itself.
+    guarded = {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": closed_port_url()}
+    saved = {key: os.environ.get(key) for key in guarded}
+    os.environ.update(guarded)
     for key in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
         os.environ.pop(key, None)
     yield
