@@ -6,7 +6,7 @@ Nothing here fakes an AWS API: boto3 talks HTTP to moto's server, or moto's in-p
 from __future__ import annotations
 
 import socket
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 # create_table accepts these Table properties as they are written in the template; the rest
 # (encryption with the stack's key, PITR, deletion protection, tags) is account-side detail

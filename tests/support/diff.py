@@ -17,7 +17,7 @@ def differences(expected: Any, actual: Any, path: str = "$") -> Iterator[str]:
             else:
                 yield from differences(expected[key], actual[key], child)
     elif isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
-        for index, (left, right) in enumerate(zip(expected, actual)):
+        for index, (left, right) in enumerate(zip(expected, actual, strict=True)):
             yield from differences(left, right, f"{path}[{index}]")
     elif expected != actual:
         yield f"{path}: expected {_short(expected)}, got {_short(actual)}"
