@@ -4,17 +4,25 @@ from pathlib import Path
 from setuptools import find_packages, setup
 
 HERE = Path(__file__).parent
+# The Lambda code ships inside the generator package (generator/sources.py finds it there):
+# a non-editable install reads its schemas and zips it like a checkout does.
+LAMBDA_PACKAGE = "generator.lambda_code"
+LAMBDA_SUBPACKAGES = ("orders", "store", "schemas")
 
 
 def read_version() -> str:
     text = (HERE / "generator" / "__init__.py").read_text(encoding="utf-8")
-    return re.search(r'^__version__ = "([^"]+)"$', text, re.M).group(1)
+    match = re.search(r'^__version__ = "([^"]+)"$', text, re.M)
+    assert match, "generator/__init__.py has no __version__"
+    return match.group(1)
 
 
 def read_requirements(path: str) -> list:
     lines = (HERE / path).read_text(encoding="utf-8").splitlines()
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
+
+HANDLER_REQUIREMENTS = read_requirements("handlers/requirements.txt")
 
 setup(
     name="food-delivery-infra",
@@ -23,7 +31,11 @@ setup(
     long_description=(HERE / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     python_requires=">=3.11",
-    packages=find_packages(include=["generator", "generator.*"]),
+    packages=find_packages(include=["generator", "generator.*"])
+    + [LAMBDA_PACKAGE]
+    + [f"{LAMBDA_PACKAGE}.{name}" for name in LAMBDA_SUBPACKAGES],
+    package_dir={LAMBDA_PACKAGE: "handlers"},
+    package_data={LAMBDA_PACKAGE: ["requirements.txt", "schemas/*.json"]},
     install_requires=[
         "troposphere>=4.8,<5",
         "awacs>=2.4,<3",
@@ -31,13 +43,15 @@ setup(
     ],
     extras_require={
         # What the Lambda code imports; also bundled into the artifact by `generator package`.
-        "handlers": read_requirements("handlers/requirements.txt"),
-        "test": read_requirements("handlers/requirements.txt")
+        "handlers": HANDLER_REQUIREMENTS,
+        "test": HANDLER_REQUIREMENTS
         + [
             "pytest>=8",
             "cfn-lint>=1.20",
             "moto[server]>=5.0.20",
             "awscli>=1.36",
+            # tests/packaging builds the sdist and wheel (bdist_wheel is built in from 70.1).
+            "setuptools>=70.1",
             # Pinned: a scanner upgrade can add checks; take new ones on purpose.
             "checkov==3.3.30",
         ],

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-ROOT = Path(__file__).resolve().parents[1]
-HANDLERS = ROOT / "handlers"
-REQUIREMENTS = HANDLERS / "requirements.txt"
+from generator.sources import HANDLERS, REQUIREMENTS
+
 # The Lambda platform: wheels are fetched for it, never for the building machine.
 LAMBDA_PLATFORM = "manylinux2014_x86_64"
 LAMBDA_PYTHON = "3.12"

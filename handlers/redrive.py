@@ -1,12 +1,17 @@
 """Replay the dead-letter queue into the orders table, idempotently.
 
-    python -m handlers.redrive --queue-url URL --table NAME [--endpoint-url URL]
+    python -m handlers.redrive --queue-url URL --table NAME [--region R] [--endpoint-url URL]
 
 Each order is written only if its id is not stored yet (an order already stored counts as
 done), and its message is deleted only after that. Messages that cannot be stored (the table
 is down, or refuses that one order), or that are not orders (say, Lambda's own
 asynchronous-invocation dead letters), stay in the queue and are listed with the reason; one
-bad message never stops the run. Exit status 0 when nothing was left behind, 1 otherwise.
+bad message never stops the run. Messages another reader holds (or that are delayed) are not
+seen by this run: they are counted as in flight.
+
+Exit status: 0 when the queue is empty; 1 when messages remain (left behind, or in flight:
+run again once they are visible); 2 when the run could not start or the queue could not be
+used (bad arguments, no region or credentials, an unreachable endpoint, a wrong queue URL).
 """
 
 from __future__ import annotations
@@ -15,10 +20,8 @@ import argparse
 import os
 import sys
 from dataclasses import dataclass, field
-from decimal import DecimalException
-from typing import Sequence
-
-from botocore.exceptions import ClientError
+from typing import NoReturn, Sequence
+from urllib.parse import urlparse
 
 # The handlers import each other as top-level names (Lambda's zip root is this folder);
 # run from a checkout as `python -m handlers.redrive`, this folder must be on the path too.
@@ -26,19 +29,19 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
-from orders.errors import OrderAlreadyExists, StoreUnavailable  # noqa: E402
+from orders.errors import (  # noqa: E402
+    DeadLetterUnavailable,
+    OrderAlreadyExists,
+    OrderRefused,
+    StoreUnavailable,
+)
 from orders.model import MalformedOrder  # noqa: E402
-from store.clients import AwsClients, describe, error_code  # noqa: E402
+from store.clients import AwsClients  # noqa: E402
 from store.dead_letters import DeadLetterQueue  # noqa: E402
-from store.orders_table import REFUSED_REQUEST_CODES, OrdersTable  # noqa: E402
+from store.orders_table import OrdersTable  # noqa: E402
 
 BATCH_SIZE = 10  # SQS's maximum per receive
-
-# What one order can fail with that says nothing about the next: DynamoDB refusing the request
-# (ClientError with a REFUSED_REQUEST_CODES code: outages arrive as StoreUnavailable), boto3's
-# serializer refusing a number (more than 38 digits: decimal.Inexact/Rounded, Clamped...), or
-# a document that breaks an assumption of the code.
-_ORDER_REFUSED = (ClientError, DecimalException, ValueError, KeyError)
+EMPTY, MESSAGES_REMAIN, COULD_NOT_RUN = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -54,21 +57,36 @@ class Summary:
     already_stored: int = 0
     not_orders: list[str] = field(default_factory=list)  # message ids
     failed: list[Failure] = field(default_factory=list)
+    # Messages this run did not see: held by another reader, or delayed.
+    in_flight: int = 0
+    # Why the run stopped early: the queue itself could not be used.
+    queue_failure: str | None = None
 
     @property
     def left(self) -> int:
         return len(self.not_orders) + len(self.failed)
 
+    @property
+    def remaining(self) -> int:
+        return self.left + self.in_flight
+
     def report(self) -> str:
         lines = [
             f"received {self.received}, stored {self.stored}, "
-            f"already stored {self.already_stored}, left in the queue {self.left}"
+            f"already stored {self.already_stored}, left in the queue {self.left}, "
+            f"in flight {self.in_flight}"
         ]
         lines += [f"  not an order (left): message {message_id}" for message_id in self.not_orders]
         lines += [
             f"  could not store (left): order {failure.order_id!r}: {failure.reason}"
             for failure in self.failed
         ]
+        if self.in_flight:
+            lines.append(
+                f"  {self.in_flight} message(s) in flight: received by another reader (or an "
+                "earlier run) and not yet visible again, or delayed; run again once their "
+                "visibility timeout has passed"
+            )
         return "\n".join(lines)
 
 
@@ -82,12 +100,28 @@ def redrive(
     """Drain the queue once. A message left behind stays invisible for visibility_timeout
     seconds, so this run does not see it again and stops at the first empty receive."""
     summary = Summary()
+    try:
+        _drain(queue, table, summary, wait_seconds, visibility_timeout)
+        # What this run left behind is invisible too (its own visibility timeout): not in flight.
+        summary.in_flight = max(0, queue.backlog().in_flight - summary.left)
+    except DeadLetterUnavailable as failure:
+        summary.queue_failure = failure.reason
+    return summary
+
+
+def _drain(
+    queue: DeadLetterQueue,
+    table: OrdersTable,
+    summary: Summary,
+    wait_seconds: int,
+    visibility_timeout: int,
+) -> None:
     while True:
         letters = queue.receive(
             max_messages=BATCH_SIZE, wait_seconds=wait_seconds, visibility_timeout=visibility_timeout
         )
         if not letters:
-            return summary
+            return
         for letter in letters:
             summary.received += 1
             try:
@@ -100,30 +134,49 @@ def redrive(
                 summary.stored += 1
             except OrderAlreadyExists:
                 summary.already_stored += 1
-            except StoreUnavailable as failure:
+            except (StoreUnavailable, OrderRefused) as failure:
                 summary.failed.append(Failure(order.order_id, failure.reason))
-                continue
-            except _ORDER_REFUSED as error:
-                if isinstance(error, ClientError) and error_code(error) not in REFUSED_REQUEST_CODES:
-                    raise  # not about this order (OrdersTable maps outages to StoreUnavailable)
-                summary.failed.append(Failure(order.order_id, _refusal(error)))
                 continue
             queue.delete(letter)
 
 
-def _refusal(error: Exception) -> str:
-    if isinstance(error, ClientError):
-        return describe(error)
-    if isinstance(error, DecimalException):
-        return f"a number DynamoDB cannot store exactly ({type(error).__name__})"
-    return f"not a storable order ({type(error).__name__}: {error})"
+def _queue_url(value: str) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or not parsed.path.strip("/"):
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a queue URL: expected https://sqs.REGION.amazonaws.com/ACCOUNT/NAME"
+        )
+    return value
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m handlers.redrive", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--queue-url", required=True, help="the dead-letter queue's URL")
+def _endpoint_url(value: str) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an endpoint URL: expected http(s)://HOST[:PORT]"
+        )
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(COULD_NOT_RUN, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python -m handlers.redrive",
+        description=(__doc__ or "").split("\n\n")[0],
+        epilog="Exit status: 0 the queue is empty; 1 messages remain; 2 the run could not start.",
+    )
+    parser.add_argument("--queue-url", required=True, type=_queue_url, help="the dead-letter queue's URL")
     parser.add_argument("--table", required=True, help="the orders table's name")
-    parser.add_argument("--endpoint-url", help="one endpoint for SQS and DynamoDB (a local stack)")
+    parser.add_argument(
+        "--region", help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION or the profile's)"
+    )
+    parser.add_argument(
+        "--endpoint-url", type=_endpoint_url, help="one endpoint for SQS and DynamoDB (a local stack)"
+    )
     parser.add_argument("--wait-seconds", type=int, default=1, help="SQS long-poll wait per receive")
     parser.add_argument(
         "--visibility-timeout", type=int, default=60, help="seconds a message left behind stays hidden"
@@ -131,17 +184,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--retry-attempts", type=int, default=3, help="retries per AWS call (botocore standard mode)"
     )
-    args = parser.parse_args(argv)
+    return parser
 
-    clients = AwsClients(endpoint_url=args.endpoint_url)
-    summary = redrive(
-        DeadLetterQueue(lambda: clients.get("sqs", retry_attempts=args.retry_attempts), args.queue_url),
-        OrdersTable(lambda: clients.get("dynamodb", retry_attempts=args.retry_attempts), args.table),
-        wait_seconds=args.wait_seconds,
-        visibility_timeout=args.visibility_timeout,
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    # boto3 reads AWS_DEFAULT_REGION but not AWS_REGION, which Lambda and many CI systems set.
+    clients = AwsClients(
+        endpoint_url=args.endpoint_url, region_name=args.region or os.environ.get("AWS_REGION")
     )
+    if not clients.region():
+        return _could_not_run("no AWS region: pass --region, or set AWS_REGION or AWS_DEFAULT_REGION")
+    if not clients.has_credentials():
+        return _could_not_run(
+            "no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        )
+    queue = DeadLetterQueue(
+        lambda: clients.get("sqs", retry_attempts=args.retry_attempts), args.queue_url
+    )
+    table = OrdersTable(
+        lambda: clients.get("dynamodb", retry_attempts=args.retry_attempts), args.table
+    )
+    summary = redrive(
+        queue, table, wait_seconds=args.wait_seconds, visibility_timeout=args.visibility_timeout
+    )
+    if summary.queue_failure is not None:
+        if summary.received:
+            print(summary.report())
+        return _could_not_run(
+            f"cannot use the queue {args.queue_url} ({summary.queue_failure}): "
+            "check --queue-url, --region and the credentials"
+        )
     print(summary.report())
-    return 1 if summary.left else 0
+    return MESSAGES_REMAIN if summary.remaining else EMPTY
+
+
+def _could_not_run(message: str) -> int:
+    print(f"python -m handlers.redrive: error: {message}", file=sys.stderr)
+    return COULD_NOT_RUN
 
 
 if __name__ == "__main__":

@@ -1,32 +1,43 @@
-"""The README starts with the two commands, and CI runs the second one."""
+"""The README opens with the two commands, and CI runs the second one from the same block."""
 
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+BLOCK = re.compile(
+    r"^<!-- the two commands.*?-->\n```sh\n(.*?)^```\n<!-- end of the two commands -->$", re.M | re.S
+)
 
 
-def _first_code_block(text: str) -> list[str]:
-    match = re.search(r"^```sh\n(.*?)^```$", text, re.M | re.S)
-    assert match, "README has no ```sh block"
+def the_two_commands() -> list[str]:
+    match = BLOCK.search(README)
+    assert match, "README has no marked block of the two commands"
     return match.group(1).strip().splitlines()
 
 
 def test_readme_opens_with_exactly_two_commands() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    heading, rest = readme.split("\n", 1)
+    # Given the README: a title, one line of advice, then the marked block
+    heading, rest = README.split("\n", 1)
     assert heading.startswith("# ")
-    assert rest.lstrip().startswith("```sh\n")
-    install_and_emit, install_and_test = _first_code_block(readme)
+    before_block = rest[: rest.index("<!-- the two commands")].strip()
+    assert len(before_block.splitlines()) == 1 and "venv" in before_block
+    # Then the block holds exactly the two commands
+    install_and_emit, install_and_test = the_two_commands()
     assert "pip install" in install_and_emit and "python -m generator" in install_and_emit
     assert "pip install" in install_and_test and "[test]" in install_and_test
     assert install_and_test.endswith("pytest")
 
 
 def test_ci_runs_the_readme_test_command() -> None:
-    # .ci/run reads the command from the README (line 3 of the first sh block) and evals it
+    # Given the extraction .ci/run does, When run on the README, Then it yields the second command
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert "sed -n '/^```sh$/,/^```$/p' README.md | sed -n '3p'" in ci
+    extraction = ci[ci.index("test_command=$(") + len("test_command=$(") : ci.index("\nif [ -z")]
+    extraction = extraction.rstrip(")").replace("\\\n", " ")
+    result = subprocess.run(["bash", "-c", extraction], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == the_two_commands()[1]
     assert 'eval "$test_command"' in ci

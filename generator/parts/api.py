@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Iterable
 
 from troposphere import AWSObject, If, NoValue, Sub, Template, apigateway, awslambda, cloudformation
@@ -16,8 +15,8 @@ from generator.parts.functions import Functions
 from generator.parts.logs import LogGroups
 from generator.parts.roles import Roles
 from generator.scanner_skips import checkov_metadata
+from generator.sources import SCHEMAS
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "handlers" / "schemas"
 API_NAME = "${AWS::StackName}-api"
 CORS_ALLOW_ORIGIN = "*"
 # The design's headers, plus the two our API reads: browsers send only the headers listed here.
@@ -85,7 +84,7 @@ class Api:
 
 
 def load_schema(file_name: str) -> dict[str, Any]:
-    with open(SCHEMA_DIR / file_name, encoding="utf-8") as schema_file:
+    with open(SCHEMAS / file_name, encoding="utf-8") as schema_file:
         return json.load(schema_file)
 
 

@@ -108,3 +108,14 @@ class DeadLetterUnavailable(ServiceUnavailable):
 
 class ConfigUnavailable(ServiceUnavailable):
     """The SSM configuration could not be read or is not valid."""
+
+
+# Not an OrderError: no status fits, so the API answers it as any bug, a 500 that says nothing.
+class OrderRefused(Exception):
+    """The table refused to store this one order (an empty key, a number it cannot hold
+    exactly): a bug when the API built the order, a message to leave behind for the redrive."""
+
+    def __init__(self, order_id: str, reason: str) -> None:
+        super().__init__(f"order {order_id!r}: {reason}")
+        self.order_id = order_id
+        self.reason = reason

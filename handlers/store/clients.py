@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Mapping
 
-from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, HTTPClientError
 
 # A failure to reach the service at all (refused, timed out, reset): botocore.exceptions'
 # ConnectionError covers EndpointConnectionError and ConnectTimeoutError, HTTPClientError
@@ -43,12 +43,22 @@ class AwsClients:
         *,
         prebuilt: Mapping[str, Any] | None = None,
         endpoint_url: str | None = None,
+        region_name: str | None = None,
         session: Any = None,
     ) -> None:
+        """endpoint_url and region_name: for the redrive's options (Lambda sets neither)."""
         self._prebuilt = dict(prebuilt or {})
         self._endpoint_url = endpoint_url
+        self._region_name = region_name
         self._session = session
         self._clients: dict[tuple[str, int | None, int | None], Any] = {}
+
+    def region(self) -> str | None:
+        """The region clients are created in (None: none configured anywhere)."""
+        return self._region_name or self._boto3_session().region_name
+
+    def has_credentials(self) -> bool:
+        return self._boto3_session().get_credentials() is not None
 
     def get(self, service: str, *, timeout_ms: int | None = None, retry_attempts: int | None = None) -> Any:
         """The client for service with these limits (botocore's defaults where None)."""
@@ -76,9 +86,13 @@ class AwsClients:
         if retry_attempts is not None:
             # botocore's max_attempts counts retries, not the first attempt.
             options["retries"] = {"mode": "standard", "max_attempts": retry_attempts}
-        session = self._session if self._session is not None else _shared_session()
         extra = {"endpoint_url": self._endpoint_url} if self._endpoint_url else {}
-        return session.client(service, config=Config(**options), **extra)
+        if self._region_name:
+            extra["region_name"] = self._region_name
+        return self._boto3_session().client(service, config=Config(**options), **extra)
+
+    def _boto3_session(self) -> Any:
+        return self._session if self._session is not None else _shared_session()
 
 
 def error_code(error: ClientError) -> str:
@@ -86,7 +100,10 @@ def error_code(error: ClientError) -> str:
 
 
 def describe(error: Exception) -> str:
-    """A short reason for logs and dead letters: the AWS error code or the exception type."""
+    """A short reason for logs and dead letters: the AWS error code, or for botocore's own
+    errors (unreachable, no credentials) its type and what it says."""
     if isinstance(error, ClientError):
         return f"{error.operation_name}: {error_code(error) or 'ClientError'}"
+    if isinstance(error, BotoCoreError):
+        return f"{type(error).__name__}: {error}"
     return type(error).__name__

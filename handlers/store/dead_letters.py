@@ -11,11 +11,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from orders.errors import DeadLetterUnavailable
 from orders.model import MalformedOrder, Order
-from store.clients import NETWORK_ERRORS, describe
+from store.clients import describe
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What the queue holds, by SQS's approximate counts (they lag by up to a minute)."""
+
+    visible: int
+    in_flight: int  # received by a reader and not yet deleted, or delayed
 
 
 @dataclass(frozen=True)
@@ -42,18 +50,17 @@ class DeadLetterQueue:
 
     def send(self, order: Order, *, reason: str) -> None:
         body = json.dumps({"reason": reason, "order": order.to_public()}, sort_keys=True)
-        try:
-            self._client().send_message(
-                QueueUrl=self.queue_url,
-                MessageBody=body,
-                MessageAttributes={"orderId": {"DataType": "String", "StringValue": order.order_id}},
-            )
-        except (ClientError, *NETWORK_ERRORS) as error:
-            raise DeadLetterUnavailable(f"dead-letter queue: {describe(error)}") from error
+        self._call(
+            "send_message",
+            QueueUrl=self.queue_url,
+            MessageBody=body,
+            MessageAttributes={"orderId": {"DataType": "String", "StringValue": order.order_id}},
+        )
 
-    # The redrive's side; it runs outside the API, so AWS errors simply propagate.
+    # The redrive's side.
     def receive(self, *, max_messages: int, wait_seconds: int, visibility_timeout: int) -> list[DeadLetter]:
-        response = self._client().receive_message(
+        response = self._call(
+            "receive_message",
             QueueUrl=self.queue_url,
             MaxNumberOfMessages=max_messages,
             WaitTimeSeconds=wait_seconds,
@@ -65,4 +72,27 @@ class DeadLetterQueue:
         ]
 
     def delete(self, letter: DeadLetter) -> None:
-        self._client().delete_message(QueueUrl=self.queue_url, ReceiptHandle=letter.receipt_handle)
+        self._call("delete_message", QueueUrl=self.queue_url, ReceiptHandle=letter.receipt_handle)
+
+    def backlog(self) -> Backlog:
+        attributes = self._call(
+            "get_queue_attributes",
+            QueueUrl=self.queue_url,
+            AttributeNames=[
+                "ApproximateNumberOfMessages",
+                "ApproximateNumberOfMessagesNotVisible",
+                "ApproximateNumberOfMessagesDelayed",
+            ],
+        )["Attributes"]
+        return Backlog(
+            visible=int(attributes["ApproximateNumberOfMessages"]),
+            in_flight=int(attributes["ApproximateNumberOfMessagesNotVisible"])
+            + int(attributes["ApproximateNumberOfMessagesDelayed"]),
+        )
+
+    def _call(self, operation: str, **request: Any) -> Any:
+        """Call SQS; any failure (unreachable, refused, no credentials) is DeadLetterUnavailable."""
+        try:
+            return getattr(self._client(), operation)(**request)
+        except (ClientError, BotoCoreError) as error:
+            raise DeadLetterUnavailable(f"dead-letter queue: {describe(error)}") from error

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import DecimalException
 from typing import Any, Callable, Mapping
 
 from botocore.exceptions import ClientError
 
-from orders.errors import OrderAlreadyExists, StoreUnavailable, VersionConflict
+from orders.errors import OrderAlreadyExists, OrderRefused, StoreUnavailable, VersionConflict
 from orders.model import Order
 from orders.pagination import PageStart
 from orders.ports import Page
@@ -14,9 +15,14 @@ from store.clients import NETWORK_ERRORS, describe, error_code
 
 CUSTOMER_INDEX = "customerIdIndex"
 CONDITION_FAILED = "ConditionalCheckFailedException"
-# Errors that mean the request itself is wrong: a bug, reported as a 500, never retried.
-# They reach the caller as ClientError; every other error code becomes StoreUnavailable.
+# Errors that mean the request itself is wrong: never retried, and not an outage. A write
+# refused so becomes OrderRefused (it is about that order), a read RequestRefused (a bug);
+# every other error code becomes StoreUnavailable.
 REFUSED_REQUEST_CODES = frozenset({"ValidationException", "SerializationException"})
+
+
+class RequestRefused(RuntimeError):
+    """DynamoDB refused a request as malformed: a bug in this code (the API answers 500)."""
 
 
 class OrdersTable:
@@ -33,11 +39,13 @@ class OrdersTable:
             self._call(
                 "put_item",
                 TableName=self.table_name,
-                Item=_serialize(order.to_document()),
+                Item=_serialize(order),
                 ConditionExpression="attribute_not_exists(orderId)",
             )
         except _ConditionFailed:
             raise OrderAlreadyExists(f"order {order.order_id} is already stored") from None
+        except RequestRefused as refusal:
+            raise OrderRefused(order.order_id, str(refusal)) from refusal
 
     def get(self, order_id: str) -> Order | None:
         # The key is composite (orderId + timestamp): an id alone needs a Query.
@@ -57,11 +65,13 @@ class OrdersTable:
             self._call(
                 "put_item",
                 TableName=self.table_name,
-                Item=_serialize(order.to_document()),
+                Item=_serialize(order),
                 ConditionExpression="attribute_exists(orderId) AND #version = :expected",
                 ExpressionAttributeNames={"#version": "version"},
                 ExpressionAttributeValues={":expected": {"N": str(expected_version)}},
             )
+        except RequestRefused as refusal:
+            raise OrderRefused(order.order_id, str(refusal)) from refusal
         except _ConditionFailed:
             raise VersionConflict(
                 f"order {order.order_id} changed since version {expected_version}; read it again",
@@ -143,7 +153,7 @@ class OrdersTable:
             if code == CONDITION_FAILED:
                 raise _ConditionFailed() from error
             if code in REFUSED_REQUEST_CODES:
-                raise
+                raise RequestRefused(describe(error)) from error
             raise StoreUnavailable(describe(error)) from error
         except NETWORK_ERRORS as error:
             raise StoreUnavailable(f"{operation}: {describe(error)}") from error
@@ -153,11 +163,20 @@ class _ConditionFailed(Exception):
     """A conditional write lost: each caller says what that means."""
 
 
-def _serialize(document: Mapping[str, Any]) -> dict[str, Any]:
+def _serialize(order: Order) -> dict[str, Any]:
+    """The order as a DynamoDB item; RequestRefused if it holds a value DynamoDB cannot (a
+    number of more than 38 digits: decimal.Inexact or Rounded in boto3's serializer)."""
     from boto3.dynamodb.types import TypeSerializer  # boto3 is loaded once a client exists
 
     serializer = TypeSerializer()
-    return {key: serializer.serialize(value) for key, value in document.items()}
+    try:
+        return {key: serializer.serialize(value) for key, value in order.to_document().items()}
+    except DecimalException as error:
+        raise RequestRefused(
+            f"a number DynamoDB cannot store exactly ({type(error).__name__})"
+        ) from error
+    except TypeError as error:
+        raise RequestRefused(f"a value DynamoDB cannot store ({error})") from error
 
 
 def _deserialize(item: Mapping[str, Any]) -> dict[str, Any]:

@@ -57,6 +57,14 @@ class UploadedArtifact:
     key: str
     output: str
 
+    @property
+    def deploy_command(self) -> str:
+        """The command `package` printed under "deploy with:"."""
+        _, _, after = self.output.partition("deploy with:\n")
+        command = after.strip().splitlines()[0].strip()
+        assert command.startswith("aws cloudformation deploy"), self.output
+        return command
+
 
 def package_and_upload(endpoint_url: str, bucket: str, prefix: str, out: Path) -> UploadedArtifact:
     """`python -m generator package --upload`, as a user runs it."""

@@ -4,15 +4,18 @@ API, run an order's whole life through the deployed functions' handlers, redeplo
 new artifact (a changed ArtifactKey parameter), and delete the stack.
 
 moto cannot run Lambda code without Docker: the handlers run in this process, with the
-environment read from the deployed functions. What moto skips (DESIGN section 6) is listed in
-MOTO_SKIPPED_TYPES and covered by tests/templates.
+environment read from the deployed functions. What moto skips is listed in MOTO_SKIPPED_TYPES
+(tests/support/moto_template.py says why) and covered by tests/templates.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import os
+import shlex
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -26,19 +29,23 @@ from generator.environments import ENVIRONMENTS
 from generator.packaging import HANDLERS, build_artifact
 from generator.publishing import S3Location, upload
 from tests.e2e.deploy import (
+    ROOT,
     TEMPLATES,
     UploadedArtifact,
+    aws_executable,
     delete,
     deploy,
     package_and_upload,
     stack_resources,
 )
 from tests.support.api import Stack, order_body
-from tests.support.moto_template import MOTO_SKIPPED_TYPES
+from tests.support.aws import FAKE_CREDENTIALS
+from tests.support.cli import without_aws_settings
+from tests.support.moto_template import MOTO_SKIPPED_TYPES, for_moto
 
 ARTIFACT_BUCKET = "food-delivery-e2e-artifacts"
-# Also not created by moto: types its CloudFormation does not support besides those of
-# DESIGN section 6 (no Fn::GetAtt refers to them), and the e-mail subscription, whose
+# Also not created by moto: types its CloudFormation does not support besides
+# MOTO_SKIPPED_TYPES (no Fn::GetAtt refers to them), and the e-mail subscription, whose
 # condition is false while AlertEmail is empty.
 ALSO_NOT_CREATED = frozenset(
     {
@@ -122,11 +129,37 @@ def deployment(
     yield deployment
 
 
-def test_package_upload_printed_the_deploy_command(artifact: UploadedArtifact) -> None:
-    assert artifact.key.startswith("releases/handlers-") and artifact.key.endswith(".zip")
-    assert "aws cloudformation deploy" in artifact.output
-    assert f"ArtifactKey={artifact.key}" in artifact.output
-    assert f"--s3-bucket {ARTIFACT_BUCKET}" in artifact.output
+def test_the_printed_deploy_command_deploys_the_release_as_printed(
+    artifact: UploadedArtifact, moto_server: str
+) -> None:
+    # Given the command `package --upload --endpoint-url` printed, and only credentials in the
+    # environment: the command itself must carry the region and the endpoint
+    command = artifact.deploy_command
+    assert f"ArtifactKey={artifact.key}" in command
+    words = shlex.split(command)
+    template_file = Path(words[words.index("--template-file") + 1])
+    stack_name = words[words.index("--stack-name") + 1]
+    # (moto cannot deploy the template as AWS can: its test-only copy takes the file's place)
+    template_file.write_text(
+        for_moto(json.loads(template_file.read_text(encoding="utf-8"))), encoding="utf-8"
+    )
+    env = without_aws_settings()
+    env.update({k: v for k, v in FAKE_CREDENTIALS.items() if "REGION" not in k})
+    env["PATH"] = f"{Path(aws_executable()).parent}{os.pathsep}{env.get('PATH', '')}"
+
+    # When it is run as printed
+    result = subprocess.run(
+        command, shell=True, env=env, capture_output=True, text=True, timeout=300, cwd=ROOT
+    )
+
+    # Then the stack is created with the release's code, and can be deleted again
+    assert result.returncode == 0, result.stdout + result.stderr
+    cloudformation = boto3.client("cloudformation", endpoint_url=moto_server)
+    [stack] = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    parameters = {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
+    assert parameters["ArtifactKey"] == artifact.key
+    delete(moto_server, stack_name)
 
 
 def test_every_resource_is_created_or_a_known_moto_gap(deployment: Deployment) -> None:

@@ -1,7 +1,17 @@
 """Test-only adjustments that let moto's CloudFormation deploy the shipped template.
 
-DESIGN section 6 lists what moto gets wrong; each function here works around one of those
-gaps in a copy of the template. The shipped template is never changed to please moto.
+What moto's CloudFormation gets wrong, as measured with the moto version the tests install:
+- it executes a change set in template order, ignoring DependsOn and references;
+- its API Gateway Method needs IntegrationHttpMethod and Uri even on MOCK integrations;
+- it creates nothing for the types in MOTO_SKIPPED_TYPES (auto-scaling, Stage, ApiKey,
+  UsagePlan and its key, Model, RequestValidator, Account, Alarm), so an Fn::GetAtt on one of
+  them fails the whole deploy; it also skips GatewayResponse, WAF and WaitConditionHandle
+  resources, and drops a function's TracingConfig;
+- it returns no Outputs after a change-set deploy (create-stack when a test needs them);
+- it reads a TemplateURL on 127.0.0.1 as a bucket named "127", so templates go inline;
+- it cannot run Lambda code without Docker (the tests call the handlers in-process).
+Each function here works around one of these in a copy of the template; the shipped template
+is never changed to please moto. What moto skips, tests/templates asserts and cfn-lint checks.
 """
 
 from __future__ import annotations
@@ -58,8 +68,8 @@ def give_mock_integrations_a_uri(template: dict[str, Any]) -> dict[str, Any]:
     return adjusted
 
 
-# Resource types moto's CloudFormation skips (DESIGN section 6): it creates nothing for them,
-# so an Fn::GetAtt on one fails the whole deploy. Template assertions and cfn-lint cover them.
+# Resource types moto's CloudFormation skips: it creates nothing for them, so an Fn::GetAtt on
+# one fails the whole deploy. Template assertions and cfn-lint cover them.
 MOTO_SKIPPED_TYPES = frozenset(
     {
         "AWS::ApplicationAutoScaling::ScalableTarget",

@@ -11,6 +11,7 @@ import pytest
 
 from generator.__main__ import main
 from generator.environments import ENVIRONMENTS
+from tests.support import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
@@ -76,9 +77,61 @@ def test_env_writes_only_that_environment(tmp_path: Path) -> None:
     assert [path.name for path in tmp_path.iterdir()] == ["food-delivery-dev.json"]
 
 
-def test_unknown_environment_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    # Given an environment that does not exist, Then argparse rejects it with exit 2
-    with pytest.raises(SystemExit) as exit_info:
-        main(["--env", "staging"])
-    assert exit_info.value.code == 2
-    assert "invalid choice: 'staging'" in capsys.readouterr().err
+def test_unknown_environment_is_a_usage_error() -> None:
+    # Given an environment that does not exist, Then it is refused in one line with exit 2
+    result = cli.run(["-m", "generator", "--env", "staging"])
+    cli.assert_clean_error(result, 2, "python -m generator: error:", "invalid choice: 'staging'")
+
+
+# --- errors a user can cause: one line on stderr, no traceback -----------------------------
+
+
+def test_out_that_is_a_file_is_a_one_line_error(tmp_path: Path) -> None:
+    # Given --out naming a file
+    blocker = tmp_path / "templates"
+    blocker.write_text("not a directory")
+    # When the templates are written there, Then one line says what is in the way
+    result = cli.run(["-m", "generator", "--out", str(blocker)])
+    cli.assert_clean_error(result, 1, f"{blocker} is a file, not a directory")
+    assert blocker.read_text() == "not a directory"
+
+
+def test_read_only_out_is_a_one_line_error_and_leaves_nothing(tmp_path: Path) -> None:
+    # Given a directory this user may not write
+    read_only = cli.read_only_directory(tmp_path)
+    before = sorted(read_only.iterdir())
+    # When the templates are written there
+    result = cli.run(["-m", "generator", "--out", str(read_only)])
+    # Then one line names the file and the reason, and no partial file is left
+    cli.assert_clean_error(result, 1, f"cannot write {read_only}/food-delivery-dev.json: ")
+    assert sorted(read_only.iterdir()) == before
+
+
+def test_check_with_out_suggests_the_command_with_that_out(tmp_path: Path) -> None:
+    # Given a directory with no templates, When checked with --env and --out
+    result = cli.run(["-m", "generator", "--check", "--env", "dev", "--out", str(tmp_path)])
+    # Then the fix it suggests regenerates exactly there
+    assert result.returncode == 1
+    assert f"run `python -m generator --env dev --out {tmp_path}`" in result.stderr
+
+
+def test_help_lists_every_command() -> None:
+    result = cli.run(["-m", "generator", "--help"])
+    assert result.returncode == 0
+    assert "python -m generator COMMAND" in result.stdout
+    for command in ("package",):
+        assert f"    {command} " in result.stdout
+
+
+def test_emit_options_before_a_command_are_a_usage_error() -> None:
+    result = cli.run(["-m", "generator", "--check", "package"])
+    cli.assert_clean_error(result, 2, "--check must not come before a command")
+
+
+def test_console_script_calls_itself_by_its_name(tmp_path: Path) -> None:
+    # Given the entry point setup.py installs beside this Python
+    script = Path(sys.executable).with_name("food-delivery-generator")
+    assert script.exists(), "pip install -e . installs the food-delivery-generator script"
+    # When it is misused, Then its error names it, not `python -m generator`
+    result = subprocess.run([str(script), "--env", "staging"], capture_output=True, text=True)
+    cli.assert_clean_error(result, 2, "food-delivery-generator: error: argument --env")

@@ -1,4 +1,4 @@
-"""DESIGN sections 3 and 4: tables, auto-scaling, queue, topic, parameters and the data key."""
+"""The data side of the stack: tables, auto-scaling, queue, topic, parameters and the data key."""
 
 from __future__ import annotations
 

@@ -1,0 +1,83 @@
+"""boto3 for the commands that call AWS: region, endpoint, and AWS failures as one-line errors.
+
+The region comes from --region, then AWS_REGION, then what boto3 itself reads
+(AWS_DEFAULT_REGION, the profile's config). boto3 ignores AWS_REGION; Lambda and many CI
+systems set only that one, so the commands honour it too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+from typing import TYPE_CHECKING, Iterator
+from urllib.parse import urlparse
+
+from generator.errors import UserError
+
+if TYPE_CHECKING:
+    import boto3
+
+NO_REGION = "no AWS region: pass --region, or set AWS_REGION or AWS_DEFAULT_REGION"
+NO_CREDENTIALS = (
+    "no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+    "or run `aws configure`"
+)
+
+
+def endpoint_url(value: str) -> str:
+    """argparse type of --endpoint-url: an http(s) URL, so botocore never sees a bare host."""
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an endpoint URL: expected http(s)://HOST[:PORT], "
+            "e.g. http://127.0.0.1:5000"
+        )
+    return value
+
+
+def add_connection_arguments(parser: argparse.ArgumentParser, *, endpoint_help: str) -> None:
+    parser.add_argument(
+        "--region", metavar="REGION", help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION or the profile's)"
+    )
+    parser.add_argument("--endpoint-url", metavar="URL", type=endpoint_url, help=endpoint_help)
+
+
+def session(region: str | None = None) -> boto3.session.Session:
+    """A boto3 session with a region (UserError if none is configured anywhere)."""
+    import boto3
+
+    chosen = boto3.session.Session(region_name=region or os.environ.get("AWS_REGION") or None)
+    if not chosen.region_name:
+        raise UserError(NO_REGION)
+    return chosen
+
+
+@contextlib.contextmanager
+def reported(action: str) -> Iterator[None]:
+    """Turn what boto3 raises inside into a UserError that starts with `action`."""
+    from botocore.exceptions import (
+        BotoCoreError,
+        ClientError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        NoRegionError,
+    )
+
+    try:
+        yield
+    except NoCredentialsError as error:
+        raise UserError(f"{action}: {NO_CREDENTIALS}") from error
+    except NoRegionError as error:
+        raise UserError(f"{action}: {NO_REGION}") from error
+    except EndpointConnectionError as error:
+        raise UserError(
+            f"{action}: cannot reach {error.kwargs.get('endpoint_url', 'the endpoint')}"
+        ) from error
+    except ClientError as error:
+        details = error.response.get("Error", {})
+        code = details.get("Code") or "ClientError"
+        message = details.get("Message") or str(error)
+        raise UserError(f"{action}: {code}: {message}") from error
+    except BotoCoreError as error:
+        raise UserError(f"{action}: {error}") from error

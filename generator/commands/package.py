@@ -1,0 +1,133 @@
+"""`python -m generator package`: build the Lambda artifact and the compact template, and with
+--upload put the artifact in S3 and print the command that deploys the release."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from generator import aws
+from generator.environments import ENVIRONMENTS
+from generator.errors import UserError
+from generator.files import describe_os_error, ensure_directory, write_atomically
+
+DEFAULT_DIST = Path("dist")
+TEMPLATES = Path("templates")
+
+
+def _s3_location(value: str) -> Any:
+    from generator.publishing import S3Location
+
+    try:
+        return S3Location.parse(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def add_parser(subcommands: Any) -> None:
+    parser = subcommands.add_parser(
+        "package",
+        help="build the Lambda zip and the compact template; --upload puts the zip in S3",
+        description=(
+            "Build <out>/handlers-<sha256 prefix>.zip (handlers/ and its pinned dependencies for "
+            "the Lambda runtime, byte for byte reproducible) and <out>/food-delivery-<env>.json "
+            "(the committed template, compact). With --upload, put the zip in S3 (skipped when "
+            "that key exists) and print the `aws cloudformation deploy` command of the release."
+        ),
+    )
+    parser.add_argument(
+        "--out",
+        metavar="DIR",
+        type=Path,
+        default=DEFAULT_DIST, help=f"output directory (default: {DEFAULT_DIST})"
+    )
+    parser.add_argument(
+        "--env",
+        choices=sorted(ENVIRONMENTS),
+        default="dev",
+        help="environment of the template and the printed command (default: dev)",
+    )
+    parser.add_argument(
+        "--template-file",
+        metavar="FILE",
+        type=Path,
+        help="the template to deploy (default: templates/food-delivery-<env>.json)",
+    )
+    parser.add_argument(
+        "--upload",
+        metavar="s3://BUCKET[/PREFIX]",
+        type=_s3_location,
+        help="upload the zip there and print the deploy command",
+    )
+    parser.add_argument(
+        "--stack-name", metavar="NAME", help="stack name in the printed command (default: food-delivery-<env>)"
+    )
+    aws.add_connection_arguments(
+        parser,
+        endpoint_help="S3 (and CloudFormation, in the printed command) endpoint, e.g. a local "
+        "stack; default: AWS_ENDPOINT_URL or AWS's own",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    # Imported here: emitting templates needs neither pip nor boto3.
+    from generator.packaging import PackagingError, build_artifact
+    from generator.publishing import check_bucket, deploy_command, upload
+
+    environment = ENVIRONMENTS[args.env]
+    template_file: Path = args.template_file or TEMPLATES / environment.template_file_name
+    template = _compact(template_file)
+
+    s3 = session = None
+    if args.upload:
+        # Checked before the build: a wrong bucket or missing credentials fail in seconds.
+        session = aws.session(args.region)
+        s3 = session.client("s3", endpoint_url=args.endpoint_url)
+        with aws.reported(f"checking s3://{args.upload.bucket}"):
+            check_bucket(s3, args.upload.bucket)
+
+    ensure_directory(args.out)
+    try:
+        artifact = build_artifact(args.out)
+    except PackagingError as error:
+        raise UserError(str(error)) from error
+    except OSError as error:
+        raise UserError(f"cannot build in {args.out}: {describe_os_error(error)}") from error
+    print(f"built {artifact.path} ({artifact.size} bytes, sha256 {artifact.sha256})")
+    compact_file = args.out / environment.template_file_name
+    write_atomically(compact_file, template)
+    print(f"wrote {compact_file} ({len(template.encode())} bytes, from {template_file})")
+    if not args.upload:
+        return 0
+
+    with aws.reported(f"uploading to s3://{args.upload.bucket}"):
+        key, uploaded = upload(artifact, args.upload, s3)
+    print(f"{'uploaded to' if uploaded else 'already at'} s3://{args.upload.bucket}/{key}")
+    print("deploy with:")
+    command = deploy_command(
+        environment,
+        template_file=str(compact_file),
+        template_size=len(template.encode()),
+        location=args.upload,
+        artifact_key=key,
+        region=session.region_name,
+        stack_name=args.stack_name,
+        endpoint_url=args.endpoint_url,
+    )
+    print(f"  {command}")
+    return 0
+
+
+def _compact(path: Path) -> str:
+    from generator.publishing import compact_template
+
+    try:
+        return compact_template(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{path} does not exist: run `python -m generator` first") from None
+    except OSError as error:
+        raise UserError(f"cannot read {path}: {describe_os_error(error)}") from error
+    except ValueError as error:
+        raise UserError(f"{path} is not a JSON template: {error}") from error

@@ -1,0 +1,57 @@
+"""Writing the commands' output files: whole or not at all, with errors a user can act on."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from generator.errors import UserError
+
+
+def write_atomically(path: Path, data: str | bytes) -> None:
+    """Write beside the target, then rename: an interrupted run never leaves half a file.
+
+    UserError (one line) when the directory cannot be made or written.
+    """
+    partial = path.with_name(path.name + ".partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, str):
+            partial.write_text(data, encoding="utf-8", newline="\n")
+        else:
+            partial.write_bytes(data)
+        partial.replace(path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        blocking = _file_in_the_way(path.parent)
+        reason = f"{blocking} is a file, not a directory" if blocking else _reason(error)
+        raise UserError(f"cannot write {path}: {reason}") from error
+
+
+def ensure_directory(directory: Path) -> None:
+    """Make directory (and its parents) unless it exists; UserError if that is impossible."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        blocking = _file_in_the_way(directory)
+        reason = f"{blocking} is a file, not a directory" if blocking else _reason(error)
+        raise UserError(f"cannot make directory {directory}: {reason}") from error
+
+
+def describe_os_error(error: OSError) -> str:
+    """`Permission denied: 'dist'`: the reason and the path, without Python's class name."""
+    reason = error.strerror or type(error).__name__
+    return f"{reason}: {str(error.filename)!r}" if error.filename else reason
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or type(error).__name__
+
+
+def _file_in_the_way(directory: Path) -> Path | None:
+    """The first of directory and its parents that exists and is not a directory."""
+    for candidate in (directory, *directory.parents):
+        if candidate.exists():
+            return None if candidate.is_dir() else candidate
+    return None

@@ -1,0 +1,17 @@
+"""Where the Lambda code is: handlers/ of a checkout, or the copy inside an installed wheel.
+
+The generator reads the request schemas from it and `package` zips it. setup.py ships
+handlers/ inside this package as `lambda_code`, so a non-editable install can do both.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+INSTALLED_HANDLERS = _PACKAGE / "lambda_code"
+CHECKOUT_HANDLERS = _PACKAGE.parent / "handlers"
+
+HANDLERS = INSTALLED_HANDLERS if INSTALLED_HANDLERS.is_dir() else CHECKOUT_HANDLERS
+SCHEMAS = HANDLERS / "schemas"
+REQUIREMENTS = HANDLERS / "requirements.txt"
