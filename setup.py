@@ -13,7 +13,8 @@ LAMBDA_SUBPACKAGES = ("orders", "store", "schemas")
 def read_version() -> str:
     text = (HERE / "generator" / "__init__.py").read_text(encoding="utf-8")
     match = re.search(r'^__version__ = "([^"]+)"$', text, re.M)
-    assert match, "generator/__init__.py has no __version__"
+    if match is None:
+        raise RuntimeError("generator/__init__.py has no __version__")
     return match.group(1)
 
 
@@ -27,7 +28,10 @@ HANDLER_REQUIREMENTS = read_requirements("handlers/requirements.txt")
 setup(
     name="food-delivery-infra",
     version=read_version(),
-    description="CloudFormation (troposphere + awacs) and Lambda code of a serverless food-delivery order API",
+    description=(
+        "CloudFormation (troposphere + awacs) and Lambda code of a serverless "
+        "food-delivery order API"
+    ),
     long_description=(HERE / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     python_requires=">=3.11",
@@ -44,8 +48,8 @@ setup(
     extras_require={
         # What the Lambda code imports; also bundled into the artifact by `generator package`.
         "handlers": HANDLER_REQUIREMENTS,
-        "test": HANDLER_REQUIREMENTS
-        + [
+        "test": [
+            *HANDLER_REQUIREMENTS,
             "pytest>=8",
             "cfn-lint>=1.20",
             "moto[server]>=5.0.20",

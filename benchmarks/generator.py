@@ -1,6 +1,6 @@
 """How long `python -m generator` takes for every environment (prints figures; not a test).
 
-    python benchmarks/generator.py [--runs N]
+python benchmarks/generator.py [--runs N]
 """
 
 from __future__ import annotations
@@ -43,8 +43,14 @@ def main() -> None:
         in_process.append(time.perf_counter() - start)
 
     print(f"python -m generator, all environments ({args.runs} runs, fresh interpreter each):")
-    print(f"  median {statistics.median(wall) * 1000:.0f} ms, min {min(wall) * 1000:.0f} ms, max {max(wall) * 1000:.0f} ms")
-    print(f"build + render of all environments in one process: median {statistics.median(in_process) * 1000:.1f} ms")
+    print(
+        f"  median {statistics.median(wall) * 1000:.0f} ms, "
+        f"min {min(wall) * 1000:.0f} ms, max {max(wall) * 1000:.0f} ms"
+    )
+    print(
+        "build + render of all environments in one process: "
+        f"median {statistics.median(in_process) * 1000:.1f} ms"
+    )
     for name, environment in ENVIRONMENTS.items():
         template = build_template(environment)
         print(f"  {name}: {len(template.resources)} resources, {len(render(environment))} bytes")

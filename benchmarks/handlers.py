@@ -25,11 +25,12 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 HANDLERS = ROOT / "handlers"
@@ -79,12 +80,17 @@ print(json.dumps({{"import": imported - started, "first": done - imported, "stat
 
 def run_probe(code: str, env: dict[str, str]) -> str:
     result = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, timeout=120
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
     )
     return result.stdout.strip().splitlines()[-1]
 
 
-def cold_imports(runs: int, stack: "Stack") -> None:
+def cold_imports(runs: int, stack: Stack) -> None:
     env = {**os.environ, **stack.environment()}
     print(f"1. cold import (median of {runs} fresh interpreters)")
     baseline = statistics.median(
@@ -92,7 +98,10 @@ def cold_imports(runs: int, stack: "Stack") -> None:
         for _ in range(runs)
     )
     print(f"   import boto3                 {baseline * 1000:7.1f} ms")
-    for module, event in (("order_processor", "post_order.json"), ("query_orders", "get_customer_orders.json")):
+    for module, event in (
+        ("order_processor", "post_order.json"),
+        ("query_orders", "get_customer_orders.json"),
+    ):
         seconds = statistics.median(
             float(run_probe(IMPORT_PROBE.format(handlers=str(HANDLERS), module=module), env))
             for _ in range(runs)
@@ -100,7 +109,9 @@ def cold_imports(runs: int, stack: "Stack") -> None:
         firsts = [
             json.loads(
                 run_probe(
-                    FIRST_REQUEST_PROBE.format(handlers=str(HANDLERS), module=module, event=str(EVENTS / event)),
+                    FIRST_REQUEST_PROBE.format(
+                        handlers=str(HANDLERS), module=module, event=str(EVENTS / event)
+                    ),
                     env,
                 )
             )
@@ -146,7 +157,9 @@ def create_stack(endpoint: str) -> Stack:
     template = json.loads(build_template(ENVIRONMENTS["dev"]).to_json())
     suffix = uuid.uuid4().hex[:8]
     session = boto3.session.Session()
-    clients = {name: session.client(name, endpoint_url=endpoint) for name in ("dynamodb", "sqs", "ssm")}
+    clients = {
+        name: session.client(name, endpoint_url=endpoint) for name in ("dynamodb", "sqs", "ssm")
+    }
     stack = Stack(
         endpoint=endpoint,
         orders_table=f"orders-{suffix}",
@@ -157,11 +170,17 @@ def create_stack(endpoint: str) -> Stack:
         clients=clients,
     )
     create_tables_from_template(
-        clients["dynamodb"], template, {"OrdersTable": stack.orders_table, "IdempotencyTable": stack.idempotency_table}
+        clients["dynamodb"],
+        template,
+        {"OrdersTable": stack.orders_table, "IdempotencyTable": stack.idempotency_table},
     )
     values = parameter_values(template)
-    clients["ssm"].put_parameter(Name=stack.api_config, Type="String", Value=values["ApiConfigParameter"])
-    clients["ssm"].put_parameter(Name=stack.feature_flags, Type="String", Value=values["FeatureFlagsParameter"])
+    clients["ssm"].put_parameter(
+        Name=stack.api_config, Type="String", Value=values["ApiConfigParameter"]
+    )
+    clients["ssm"].put_parameter(
+        Name=stack.feature_flags, Type="String", Value=values["FeatureFlagsParameter"]
+    )
     return stack
 
 
@@ -189,14 +208,16 @@ def timed(function: Callable[[], Any]) -> float:
 def warm_requests(stack: Stack, requests: int) -> None:
     for name, value in stack.environment().items():
         os.environ[name] = value
-    import order_processor
-    import query_orders
     from boto3.dynamodb.types import TypeSerializer
     from botocore.config import Config
 
+    import order_processor
+    import query_orders
     from orders.rules import ApiConfig
 
-    api_config = ApiConfig.from_mapping(json.loads(stack.clients["ssm"].get_parameter(Name=stack.api_config)["Parameter"]["Value"]))
+    api_config = ApiConfig.from_mapping(
+        json.loads(stack.clients["ssm"].get_parameter(Name=stack.api_config)["Parameter"]["Value"])
+    )
     import boto3
 
     # The raw client has the handler's configuration (api-config's timeouts and retries).
@@ -226,7 +247,9 @@ def warm_requests(stack: Stack, requests: int) -> None:
     order_ids: list[str] = []
 
     def handler_post() -> None:
-        event = dict(post_event, body=json.dumps({**body, "customerId": f"c-{uuid.uuid4().hex[:12]}"}))
+        event = dict(
+            post_event, body=json.dumps({**body, "customerId": f"c-{uuid.uuid4().hex[:12]}"})
+        )
         response = order_processor.handler(event, context)
         assert response["statusCode"] == 201, response
         order_ids.append(json.loads(response["body"])["orderId"])
@@ -240,7 +263,10 @@ def warm_requests(stack: Stack, requests: int) -> None:
             IndexName="customerIdIndex",
             KeyConditionExpression="customerId = :c AND #t > :since",
             ExpressionAttributeNames={"#t": "timestamp"},
-            ExpressionAttributeValues={":c": {"S": customer}, ":since": {"N": str(now - 3_600_000)}},
+            ExpressionAttributeValues={
+                ":c": {"S": customer},
+                ":since": {"N": str(now - 3_600_000)},
+            },
             Select="COUNT",
             Limit=api_config.max_orders_per_hour,
         )
@@ -276,13 +302,21 @@ def warm_requests(stack: Stack, requests: int) -> None:
             ConsistentRead=True,
         )
 
-    samples: dict[str, list[float]] = {"handler POST": [], "raw POST": [], "handler GET": [], "raw GET": []}
+    samples: dict[str, list[float]] = {
+        "handler POST": [],
+        "raw POST": [],
+        "handler GET": [],
+        "raw GET": [],
+    }
     warm_up = 20
     with stdout_silenced():
         for index in range(requests + warm_up):
             post_handler, post_raw = timed(handler_post), timed(raw_post)
             order_id = order_ids[index % len(order_ids)]
-            get_handler, get_raw = timed(lambda: handler_get(order_id)), timed(lambda: raw_get(order_id))
+            get_handler, get_raw = (
+                timed(lambda order_id=order_id: handler_get(order_id)),
+                timed(lambda order_id=order_id: raw_get(order_id)),
+            )
             if index >= warm_up:
                 samples["handler POST"].append(post_handler)
                 samples["raw POST"].append(post_raw)

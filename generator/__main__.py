@@ -4,9 +4,10 @@ command lives in generator/commands/."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from typing import NoReturn, Sequence
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
 
 from generator import __version__
 from generator.commands import emit, package
@@ -21,7 +22,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _prog() -> str:
     """How the user called us: `python -m generator`, or the console script's name."""
-    invoked = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    invoked = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
     return "python -m generator" if invoked in ("", "__main__.py", "-c") else invoked
 
 

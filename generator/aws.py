@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from generator.errors import UserError
@@ -38,7 +39,9 @@ def endpoint_url(value: str) -> str:
 
 def add_connection_arguments(parser: argparse.ArgumentParser, *, endpoint_help: str) -> None:
     parser.add_argument(
-        "--region", metavar="REGION", help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION or the profile's)"
+        "--region",
+        metavar="REGION",
+        help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION or the profile's)",
     )
     parser.add_argument("--endpoint-url", metavar="URL", type=endpoint_url, help=endpoint_help)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from troposphere import Parameter
 
 from generator.environments import Environment
+from generator.lambda_functions import FUNCTIONS, FunctionSpec
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,10 @@ class Inputs:
 class Context:
     environment: Environment
     inputs: Inputs
+    # The stack's Lambda functions (a test may add one to see what it brings).
+    functions: tuple[FunctionSpec, ...] = FUNCTIONS
 
-    def data_policies(self) -> dict[str, str]:
-        """DeletionPolicy/UpdateReplacePolicy for resources that hold customer data."""
-        policy = "Retain" if self.environment.retain_data else "Delete"
-        return {"DeletionPolicy": policy, "UpdateReplacePolicy": policy}
+    @property
+    def data_policy(self) -> str:
+        """DeletionPolicy and UpdateReplacePolicy of resources that hold customer data."""
+        return "Retain" if self.environment.retain_data else "Delete"

@@ -44,13 +44,26 @@ TABLE_NAME_PARAMETER = "TableNameParameter"
 API_CONFIG_PARAMETER = "ApiConfigParameter"
 FEATURE_FLAGS_PARAMETER = "FeatureFlagsParameter"
 
-# Functions and their roles.
-ORDER_PROCESSOR_ROLE = "OrderProcessorRole"
-ORDER_PROCESSOR_LOG_GROUP = "OrderProcessorLogGroup"
-ORDER_PROCESSOR_FUNCTION = "OrderProcessorFunction"
-QUERY_ORDERS_ROLE = "QueryOrdersRole"
-QUERY_ORDERS_LOG_GROUP = "QueryOrdersLogGroup"
-QUERY_ORDERS_FUNCTION = "QueryOrdersFunction"
+# Functions: each one's resources are named after it (generator/lambda_functions.py).
+ORDER_PROCESSOR = "OrderProcessor"
+QUERY_ORDERS = "QueryOrders"
+
+
+def function_id(function: str) -> str:
+    return f"{function}Function"
+
+
+def role_id(function: str) -> str:
+    return f"{function}Role"
+
+
+def log_group_id(function: str) -> str:
+    return f"{function}LogGroup"
+
+
+def error_rate_alarm_id(function: str) -> str:
+    return f"{function}ErrorRateAlarm"
+
 
 # API.
 API = "OrdersApi"
@@ -70,8 +83,45 @@ ORDER_UPDATE_MODEL = "OrderUpdateModel"
 WEB_ACL = "ApiWebAcl"
 WEB_ACL_ASSOCIATION = "ApiWebAclAssociation"
 
-# Monitoring.
+# The API's path resources, by path; a path's parent is its prefix. Routes and their
+# preflights are named after the resource: OrdersResource -> OrdersPostMethod,
+# OrdersOptionsMethod, OrdersPostInvokePermission.
+API_RESOURCES = {
+    "/orders": "OrdersResource",
+    "/orders/{orderId}": "OrderResource",
+    "/orders/customer": "CustomerResource",
+    "/orders/customer/{customerId}": "CustomerOrdersResource",
+}
+
+
+def api_resource_id(path: str) -> str:
+    return API_RESOURCES[path]
+
+
+def method_id(http_method: str, path: str) -> str:
+    return f"{_route_stem(http_method, path)}Method"
+
+
+def invoke_permission_id(http_method: str, path: str) -> str:
+    return f"{_route_stem(http_method, path)}InvokePermission"
+
+
+def gateway_response_id(response_kind: str) -> str:
+    """response_kind: "4XX" or "5XX" (API Gateway's DEFAULT_4XX / DEFAULT_5XX)."""
+    return f"GatewayResponse{response_kind}"
+
+
+def _route_stem(http_method: str, path: str) -> str:
+    return api_resource_id(path).removesuffix("Resource") + http_method.capitalize()
+
+
+# Monitoring (each function's error-rate alarm: error_rate_alarm_id).
 DASHBOARD = "Dashboard"
+API_SERVER_ERROR_RATE_ALARM = "ApiServerErrorRateAlarm"
+API_LATENCY_P99_ALARM = "ApiLatencyP99Alarm"
+FUNCTION_THROTTLES_ALARM = "FunctionThrottlesAlarm"
+TABLE_THROTTLES_ALARM = "TableThrottlesAlarm"
+DEAD_LETTER_QUEUE_MESSAGES_ALARM = "DeadLetterQueueMessagesAlarm"
 
 # Outputs: logical id -> export name suffix (exported as "<stack name>-<suffix>").
 OUTPUT_API_URL = "ApiUrl"

@@ -13,15 +13,13 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
+from generator.lambda_functions import PYTHON_VERSION, WHEEL_PLATFORM
 from generator.sources import HANDLERS, REQUIREMENTS
 
-# The Lambda platform: wheels are fetched for it, never for the building machine.
-LAMBDA_PLATFORM = "manylinux2014_x86_64"
-LAMBDA_PYTHON = "3.12"
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o644
 HASH_PREFIX_LENGTH = 12
@@ -60,18 +58,28 @@ def _files(root: Path) -> Iterator[tuple[str, Path]]:
 def install_dependencies(target: Path, requirements: Path = REQUIREMENTS) -> None:
     """pip-install the pinned requirements for the Lambda platform into target."""
     command = [
-        sys.executable, "-m", "pip", "install",
-        "--quiet", "--disable-pip-version-check",
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
         "--no-deps",  # the file pins every package, dependencies included
         "--no-compile",  # .pyc files carry timestamps
         "--only-binary=:all:",
-        "--platform", LAMBDA_PLATFORM,
-        "--python-version", LAMBDA_PYTHON,
-        "--implementation", "cp",
-        "--target", str(target),
-        "--requirement", str(requirements),
+        "--platform",
+        WHEEL_PLATFORM,
+        "--python-version",
+        PYTHON_VERSION,
+        "--implementation",
+        "cp",
+        "--target",
+        str(target),
+        "--requirement",
+        str(requirements),
     ]
-    result = subprocess.run(command, capture_output=True, text=True)
+    # Our own interpreter's pip, with arguments built here: no untrusted input.
+    result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
     if result.returncode != 0:
         raise PackagingError(f"pip could not install {requirements}:\n{result.stderr.strip()}")
 
@@ -79,7 +87,7 @@ def install_dependencies(target: Path, requirements: Path = REQUIREMENTS) -> Non
 def _cached_dependencies(cache_dir: Path, requirements: Path) -> Path:
     """The installed dependencies, reused while the requirements and platform are unchanged."""
     fingerprint = hashlib.sha256(
-        requirements.read_bytes() + f"{LAMBDA_PLATFORM}/{LAMBDA_PYTHON}".encode()
+        requirements.read_bytes() + f"{WHEEL_PLATFORM}/{PYTHON_VERSION}".encode()
     ).hexdigest()[:16]
     target = cache_dir / f"deps-{fingerprint}"
     if not target.is_dir():

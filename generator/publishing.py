@@ -45,7 +45,8 @@ def check_bucket(s3_client: Any, bucket: str) -> None:
         code = str(error.response.get("Error", {}).get("Code", ""))
         if code in NOT_FOUND_CODES:
             raise UserError(
-                f"bucket {bucket} does not exist: create it (aws s3 mb s3://{bucket}) or pass another"
+                f"bucket {bucket} does not exist: "
+                f"create it (aws s3 mb s3://{bucket}) or pass another"
             ) from error
         if code in ("403", "AccessDenied", "Forbidden"):
             raise UserError(f"access to bucket {bucket} is denied for these credentials") from error
@@ -99,10 +100,14 @@ def deploy_command(
     if endpoint_url:
         command += ["--endpoint-url", endpoint_url]
     command += [
-        "--region", region,
-        "--template-file", template_file,
-        "--stack-name", stack_name or default_stack_name(environment),
-        "--capabilities", "CAPABILITY_IAM",
+        "--region",
+        region,
+        "--template-file",
+        template_file,
+        "--stack-name",
+        stack_name or default_stack_name(environment),
+        "--capabilities",
+        "CAPABILITY_IAM",
     ]
     if template_size > INLINE_TEMPLATE_LIMIT:
         command += ["--s3-bucket", location.bucket, "--s3-prefix", location.key_for("templates")]

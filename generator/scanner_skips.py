@@ -9,23 +9,31 @@ from typing import Any
 
 NO_VPC = (
     "CKV_AWS_117",
-    "No VPC: the functions call only AWS APIs (DynamoDB, SQS, SSM, X-Ray) over TLS with IAM; "
-    "a VPC would add NAT or endpoint cost and cold-start time without narrowing exposure",
+    (
+        "No VPC: the functions call only AWS APIs (DynamoDB, SQS, SSM, X-Ray) over TLS with IAM; "
+        "a VPC would add NAT or endpoint cost and cold-start time without narrowing exposure"
+    ),
 )
 NO_DLQ_FOR_SYNCHRONOUS_FUNCTION = (
     "CKV_AWS_116",
-    "Invoked only synchronously by API Gateway; a Lambda DLQ receives only failed "
-    "asynchronous invocations, so it would never get a message",
+    (
+        "Invoked only synchronously by API Gateway; a Lambda DLQ receives only failed "
+        "asynchronous invocations, so it would never get a message"
+    ),
 )
 NO_RESERVED_CONCURRENCY_FOR_READS = (
     "CKV_AWS_115",
-    "The read path is bounded by the stage and usage-plan throttle (100 req/s, burst 200); "
-    "reserving concurrency for it would take capacity from the account pool",
+    (
+        "The read path is bounded by the stage and usage-plan throttle (100 req/s, burst 200); "
+        "reserving concurrency for it would take capacity from the account pool"
+    ),
 )
 NO_API_CACHE = (
     "CKV_AWS_120",
-    "Responses are per order and change with every update; a stage cache would serve stale "
-    "order status and cost money for no hit rate",
+    (
+        "Responses are per order and change with every update; a stage cache would serve stale "
+        "order status and cost money for no hit rate"
+    ),
 )
 
 

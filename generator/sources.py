@@ -6,7 +6,9 @@ handlers/ inside this package as `lambda_code`, so a non-editable install can do
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 _PACKAGE = Path(__file__).resolve().parent
 INSTALLED_HANDLERS = _PACKAGE / "lambda_code"
@@ -15,3 +17,9 @@ CHECKOUT_HANDLERS = _PACKAGE.parent / "handlers"
 HANDLERS = INSTALLED_HANDLERS if INSTALLED_HANDLERS.is_dir() else CHECKOUT_HANDLERS
 SCHEMAS = HANDLERS / "schemas"
 REQUIREMENTS = HANDLERS / "requirements.txt"
+
+
+def read_schema(file_name: str) -> dict[str, Any]:
+    """A request schema of handlers/schemas: the handlers validate bodies with the same file."""
+    schema: dict[str, Any] = json.loads((SCHEMAS / file_name).read_text(encoding="utf-8"))
+    return schema

@@ -11,8 +11,9 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
@@ -26,6 +27,7 @@ from orders.errors import (
     RateLimited,
     ServiceUnavailable,
 )
+from orders.model import json_number
 from orders.requests import parse_json
 
 JSON = "application/json"
@@ -55,7 +57,9 @@ def dumps(body: Any) -> str:
     return json.dumps(body, separators=(",", ":"), default=_json_default)
 
 
-def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:
+def json_response(
+    status: int, body: Any, headers: Mapping[str, str] | None = None
+) -> Response[Any]:
     return Response(
         status_code=status,
         content_type=JSON,
@@ -71,7 +75,7 @@ def error_response(
     *,
     field: str | None = None,
     headers: Mapping[str, str] | None = None,
-) -> Response:
+) -> Response[Any]:
     error = {"code": code, "message": message}
     if field is not None:
         error["field"] = field
@@ -97,7 +101,8 @@ def json_body(event: Any) -> Any:
 
 def header(event: Any, name: str) -> str | None:
     """A request header, by case-insensitive name (Powertools' headers mapping ignores case)."""
-    return event.headers.get(name)
+    value: str | None = event.headers.get(name)
+    return value
 
 
 def idempotency_key(event: Any) -> str | None:
@@ -116,12 +121,12 @@ def if_match_version(event: Any) -> int | None:
         return None
     match = _IF_MATCH.fullmatch(raw.strip())
     if match is None:
-        raise InvalidRequest("If-Match must be an order version, e.g. \"3\"", field="If-Match")
+        raise InvalidRequest('If-Match must be an order version, e.g. "3"', field="If-Match")
     return int(match.group(1))
 
 
-def _domain_error_handler(status: int):
-    def handle(error: OrderError) -> Response:
+def _domain_error_handler(status: int) -> Callable[[OrderError], Response[Any]]:
+    def handle(error: OrderError) -> Response[Any]:
         headers: dict[str, str] = {}
         if isinstance(error, RateLimited):
             headers["Retry-After"] = str(error.retry_after_seconds)
@@ -134,11 +139,11 @@ def _domain_error_handler(status: int):
     return handle
 
 
-def _not_found(_: NotFoundError) -> Response:
+def _not_found(_: NotFoundError) -> Response[Any]:
     return error_response(404, "RouteNotFound", "no such route")
 
 
-def _internal_error(error: Exception) -> Response:
+def _internal_error(error: Exception) -> Response[Any]:
     # The one catch-all: log everything, tell the client nothing.
     logger.exception("unhandled error")
     return error_response(500, "InternalError", "internal error")
@@ -146,5 +151,5 @@ def _internal_error(error: Exception) -> Response:
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        return json_number(value)
     raise TypeError(f"{type(value).__name__} is not JSON serializable")

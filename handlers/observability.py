@@ -7,7 +7,8 @@ them for each function.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
@@ -37,12 +38,22 @@ ERROR_METRICS = {
     500: "InternalError",
     503: "ServiceUnavailable",
 }
+# Every metric the functions emit (the template's dashboard graphs some of them).
+EMITTED_METRICS = (
+    ORDER_CREATED,
+    ORDER_QUEUED,
+    ORDER_REPLAYED,
+    ORDER_UPDATED,
+    ORDER_READ,
+    ORDERS_LISTED,
+    *ERROR_METRICS.values(),
+)
 
 logger = Logger()
 metrics = Metrics()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def tracer() -> Tracer:
     """The one Tracer, created on the first invocation rather than at import: creating it
     imports the X-Ray SDK (and with it botocore), which alone costs more than boto3's import.

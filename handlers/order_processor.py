@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
@@ -15,9 +16,9 @@ from observability import (
     ORDER_QUEUED,
     ORDER_REPLAYED,
     ORDER_UPDATED,
+    capture_lambda_handler,
     count,
     logger,
-    capture_lambda_handler,
     metrics,
 )
 from orders.requests import parse_new_order, parse_order_update
@@ -53,14 +54,10 @@ def service() -> OrderService:
 
 
 @app.post("/orders")
-def create_order() -> Response:
+def create_order() -> Response[Any]:
     event = app.current_event
     request = parse_new_order(http_api.json_body(event))
-    placement = service().place(
-        request,
-        idempotency_key=http_api.idempotency_key(event),
-        lambda_context=app.lambda_context,
-    )
+    placement = service().place(request, idempotency_key=http_api.idempotency_key(event))
     count(ORDER_REPLAYED if placement.replayed else METRIC_BY_OUTCOME[placement.outcome])
     logger.info(
         "order placed",
@@ -77,7 +74,7 @@ def create_order() -> Response:
 
 
 @app.put("/orders/<order_id>")
-def update_order(order_id: str) -> Response:
+def update_order(order_id: str) -> Response[Any]:
     event = app.current_event
     update = parse_order_update(http_api.json_body(event))
     order = service().update(order_id, update, if_match=http_api.if_match_version(event))
@@ -90,4 +87,5 @@ def update_order(order_id: str) -> Response:
 @capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    runtime.bind_invocation(context)
     return app.resolve(event, context)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
@@ -40,14 +41,14 @@ def service() -> OrderService:
 
 
 @app.get("/orders/<order_id>")
-def get_order(order_id: str) -> Response:
+def get_order(order_id: str) -> Response[Any]:
     order = service().get(order_id)
     count(ORDER_READ)
     return http_api.json_response(200, order.to_public(), http_api.order_headers(order.version))
 
 
 @app.get("/orders/customer/<customer_id>")
-def list_customer_orders(customer_id: str) -> Response:
+def list_customer_orders(customer_id: str) -> Response[Any]:
     event = app.current_event
     orders, next_token = service().list_for_customer(
         customer_id,

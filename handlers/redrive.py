@@ -19,13 +19,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import NoReturn, Sequence
+from pathlib import Path
+from typing import NoReturn
 from urllib.parse import urlparse
 
 # The handlers import each other as top-level names (Lambda's zip root is this folder);
 # run from a checkout as `python -m handlers.redrive`, this folder must be on the path too.
-_HERE = os.path.dirname(os.path.abspath(__file__))
+_HERE = str(Path(__file__).resolve().parent)
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
@@ -72,9 +74,11 @@ class Summary:
 
     def report(self) -> str:
         lines = [
-            f"received {self.received}, stored {self.stored}, "
-            f"already stored {self.already_stored}, left in the queue {self.left}, "
-            f"in flight {self.in_flight}"
+            (
+                f"received {self.received}, stored {self.stored}, "
+                f"already stored {self.already_stored}, left in the queue {self.left}, "
+                f"in flight {self.in_flight}"
+            )
         ]
         lines += [f"  not an order (left): message {message_id}" for message_id in self.not_orders]
         lines += [
@@ -118,7 +122,9 @@ def _drain(
 ) -> None:
     while True:
         letters = queue.receive(
-            max_messages=BATCH_SIZE, wait_seconds=wait_seconds, visibility_timeout=visibility_timeout
+            max_messages=BATCH_SIZE,
+            wait_seconds=wait_seconds,
+            visibility_timeout=visibility_timeout,
         )
         if not letters:
             return
@@ -169,20 +175,32 @@ def _parser() -> argparse.ArgumentParser:
         description=(__doc__ or "").split("\n\n")[0],
         epilog="Exit status: 0 the queue is empty; 1 messages remain; 2 the run could not start.",
     )
-    parser.add_argument("--queue-url", required=True, type=_queue_url, help="the dead-letter queue's URL")
+    parser.add_argument(
+        "--queue-url", required=True, type=_queue_url, help="the dead-letter queue's URL"
+    )
     parser.add_argument("--table", required=True, help="the orders table's name")
     parser.add_argument(
         "--region", help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION or the profile's)"
     )
     parser.add_argument(
-        "--endpoint-url", type=_endpoint_url, help="one endpoint for SQS and DynamoDB (a local stack)"
-    )
-    parser.add_argument("--wait-seconds", type=int, default=1, help="SQS long-poll wait per receive")
-    parser.add_argument(
-        "--visibility-timeout", type=int, default=60, help="seconds a message left behind stays hidden"
+        "--endpoint-url",
+        type=_endpoint_url,
+        help="one endpoint for SQS and DynamoDB (a local stack)",
     )
     parser.add_argument(
-        "--retry-attempts", type=int, default=3, help="retries per AWS call (botocore standard mode)"
+        "--wait-seconds", type=int, default=1, help="SQS long-poll wait per receive"
+    )
+    parser.add_argument(
+        "--visibility-timeout",
+        type=int,
+        default=60,
+        help="seconds a message left behind stays hidden",
+    )
+    parser.add_argument(
+        "--retry-attempts",
+        type=int,
+        default=3,
+        help="retries per AWS call (botocore standard mode)",
     )
     return parser
 
@@ -195,7 +213,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         endpoint_url=args.endpoint_url, region_name=args.region or os.environ.get("AWS_REGION")
     )
     if not clients.region():
-        return _could_not_run("no AWS region: pass --region, or set AWS_REGION or AWS_DEFAULT_REGION")
+        return _could_not_run(
+            "no AWS region: pass --region, or set AWS_REGION or AWS_DEFAULT_REGION"
+        )
     if not clients.has_credentials():
         return _could_not_run(
             "no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"

@@ -7,8 +7,10 @@ life of the execution environment). Nothing here runs at import.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from orders.service import OrderService
 from store.clients import AwsClients
@@ -16,6 +18,14 @@ from store.config import ParameterConfig
 from store.dead_letters import DeadLetterQueue
 from store.idempotency import PowertoolsIdempotency
 from store.orders_table import OrdersTable
+
+# The Lambda context of the invocation in progress: only the store's adapters need it.
+_invocation: ContextVar[Any] = ContextVar("lambda_context", default=None)
+
+
+def bind_invocation(lambda_context: Any) -> None:
+    """Called by an entry point as an invocation starts."""
+    _invocation.set(lambda_context)
 
 
 class MissingEnvironment(RuntimeError):
@@ -53,7 +63,7 @@ def build_order_service(settings: ServiceSettings, clients: AwsClients) -> Order
         feature_flags_name=settings.feature_flags_parameter,
     )
 
-    def client_for(service: str):
+    def client_for(service: str) -> Callable[[], Any]:
         # api-config's timeout and retries shape the data clients; it is cached for 5 minutes.
         def client() -> Any:
             api_config = config.api_config()
@@ -75,7 +85,9 @@ def build_order_service(settings: ServiceSettings, clients: AwsClients) -> Order
             else None
         ),
         idempotency=(
-            PowertoolsIdempotency(dynamodb, settings.idempotency_table)
+            PowertoolsIdempotency(
+                dynamodb, settings.idempotency_table, lambda_context=_invocation.get
+            )
             if settings.idempotency_table
             else None
         ),

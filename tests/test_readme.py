@@ -9,7 +9,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCK = re.compile(
-    r"^<!-- the two commands.*?-->\n```sh\n(.*?)^```\n<!-- end of the two commands -->$", re.M | re.S
+    r"^<!-- the two commands.*?-->\n```sh\n(.*?)^```\n<!-- end of the two commands -->$",
+    re.M | re.S,
 )
 
 
@@ -24,11 +25,14 @@ def test_readme_opens_with_exactly_two_commands() -> None:
     heading, rest = README.split("\n", 1)
     assert heading.startswith("# ")
     before_block = rest[: rest.index("<!-- the two commands")].strip()
-    assert len(before_block.splitlines()) == 1 and "venv" in before_block
+    assert len(before_block.splitlines()) == 1
+    assert "venv" in before_block
     # Then the block holds exactly the two commands
     install_and_emit, install_and_test = the_two_commands()
-    assert "pip install" in install_and_emit and "python -m generator" in install_and_emit
-    assert "pip install" in install_and_test and "[test]" in install_and_test
+    assert "pip install" in install_and_emit
+    assert "python -m generator" in install_and_emit
+    assert "pip install" in install_and_test
+    assert "[test]" in install_and_test
     assert install_and_test.endswith("pytest")
 
 

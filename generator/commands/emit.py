@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="ENV",
         choices=sorted(ENVIRONMENTS),
         action="append",
-        help=f"environment to generate: {', '.join(sorted(ENVIRONMENTS))} (repeatable; default: all)",
+        help=f"environment: {', '.join(sorted(ENVIRONMENTS))} (repeatable; default: all)",
     )
     parser.add_argument(
         "--out",
@@ -92,11 +92,14 @@ def _diff(path: Path, expected: str) -> str:
         return ""
     if current is None:
         return f"{path}: unreadable\n"
-    return "".join(
-        difflib.unified_diff(
-            current.splitlines(keepends=True),
-            expected.splitlines(keepends=True),
-            fromfile=f"{path} (on disk)",
-            tofile=f"{path} (generated)",
+    return (
+        "".join(
+            difflib.unified_diff(
+                current.splitlines(keepends=True),
+                expected.splitlines(keepends=True),
+                fromfile=f"{path} (on disk)",
+                tofile=f"{path} (generated)",
+            )
         )
-    ) or f"{path}: differs (line endings or encoding)\n"
+        or f"{path}: differs (line endings or encoding)\n"
+    )

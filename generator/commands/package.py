@@ -4,19 +4,24 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator import aws
 from generator.environments import ENVIRONMENTS
 from generator.errors import UserError
 from generator.files import describe_os_error, ensure_directory, write_atomically
 
+if TYPE_CHECKING:
+    from generator.packaging import Artifact
+    from generator.publishing import S3Location
+
 DEFAULT_DIST = Path("dist")
 TEMPLATES = Path("templates")
 
 
-def _s3_location(value: str) -> Any:
+def _s3_location(value: str) -> S3Location:
     from generator.publishing import S3Location
 
     try:
@@ -40,7 +45,8 @@ def add_parser(subcommands: Any) -> None:
         "--out",
         metavar="DIR",
         type=Path,
-        default=DEFAULT_DIST, help=f"output directory (default: {DEFAULT_DIST})"
+        default=DEFAULT_DIST,
+        help=f"output directory (default: {DEFAULT_DIST})",
     )
     parser.add_argument(
         "--env",
@@ -61,7 +67,9 @@ def add_parser(subcommands: Any) -> None:
         help="upload the zip there and print the deploy command",
     )
     parser.add_argument(
-        "--stack-name", metavar="NAME", help="stack name in the printed command (default: food-delivery-<env>)"
+        "--stack-name",
+        metavar="NAME",
+        help="stack name in the printed command (default: food-delivery-<env>)",
     )
     aws.add_connection_arguments(
         parser,
@@ -71,53 +79,69 @@ def add_parser(subcommands: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    # Imported here: emitting templates needs neither pip nor boto3.
-    from generator.packaging import PackagingError, build_artifact
-    from generator.publishing import check_bucket, deploy_command, upload
+@dataclass(frozen=True)
+class _Target:
+    """Where --upload puts the release, with the client and region to do it."""
 
+    location: S3Location
+    s3: Any
+    region: str
+
+
+def run(args: argparse.Namespace) -> int:
     environment = ENVIRONMENTS[args.env]
     template_file: Path = args.template_file or TEMPLATES / environment.template_file_name
     template = _compact(template_file)
+    # Checked before the build: a wrong bucket or missing credentials fail in seconds.
+    target = _checked_target(args) if args.upload else None
 
-    s3 = session = None
-    if args.upload:
-        # Checked before the build: a wrong bucket or missing credentials fail in seconds.
-        session = aws.session(args.region)
-        s3 = session.client("s3", endpoint_url=args.endpoint_url)
-        with aws.reported(f"checking s3://{args.upload.bucket}"):
-            check_bucket(s3, args.upload.bucket)
-
-    ensure_directory(args.out)
-    try:
-        artifact = build_artifact(args.out)
-    except PackagingError as error:
-        raise UserError(str(error)) from error
-    except OSError as error:
-        raise UserError(f"cannot build in {args.out}: {describe_os_error(error)}") from error
+    artifact = _build(args.out)
     print(f"built {artifact.path} ({artifact.size} bytes, sha256 {artifact.sha256})")
     compact_file = args.out / environment.template_file_name
     write_atomically(compact_file, template)
     print(f"wrote {compact_file} ({len(template.encode())} bytes, from {template_file})")
-    if not args.upload:
+    if target is None:
         return 0
 
-    with aws.reported(f"uploading to s3://{args.upload.bucket}"):
-        key, uploaded = upload(artifact, args.upload, s3)
-    print(f"{'uploaded to' if uploaded else 'already at'} s3://{args.upload.bucket}/{key}")
-    print("deploy with:")
+    from generator.publishing import deploy_command, upload
+
+    with aws.reported(f"uploading to s3://{target.location.bucket}"):
+        key, uploaded = upload(artifact, target.location, target.s3)
+    print(f"{'uploaded to' if uploaded else 'already at'} s3://{target.location.bucket}/{key}")
     command = deploy_command(
         environment,
         template_file=str(compact_file),
         template_size=len(template.encode()),
-        location=args.upload,
+        location=target.location,
         artifact_key=key,
-        region=session.region_name,
+        region=target.region,
         stack_name=args.stack_name,
         endpoint_url=args.endpoint_url,
     )
-    print(f"  {command}")
+    print(f"deploy with:\n  {command}")
     return 0
+
+
+def _checked_target(args: argparse.Namespace) -> _Target:
+    from generator.publishing import check_bucket
+
+    session = aws.session(args.region)
+    s3 = session.client("s3", endpoint_url=args.endpoint_url)
+    with aws.reported(f"checking s3://{args.upload.bucket}"):
+        check_bucket(s3, args.upload.bucket)
+    return _Target(location=args.upload, s3=s3, region=session.region_name)
+
+
+def _build(out: Path) -> Artifact:
+    from generator.packaging import PackagingError, build_artifact
+
+    ensure_directory(out)
+    try:
+        return build_artifact(out)
+    except PackagingError as error:
+        raise UserError(str(error)) from error
+    except OSError as error:
+        raise UserError(f"cannot build in {out}: {describe_os_error(error)}") from error
 
 
 def _compact(path: Path) -> str:

@@ -19,8 +19,6 @@ class Encryption:
 
 
 def build(t: Template, ctx: Context) -> Encryption:
-    # A retained table or queue is unreadable without its key: the key follows the data.
-    key_policies = ctx.data_policies()
     key = t.add_resource(
         kms.Key(
             names.DATA_KEY,
@@ -35,7 +33,9 @@ def build(t: Template, ctx: Context) -> Encryption:
                     policies.cloudwatch_logs_encrypt_log_groups(),
                 ],
             ),
-            **key_policies,
+            # A retained table or queue is unreadable without its key: the key follows the data.
+            DeletionPolicy=ctx.data_policy,
+            UpdateReplacePolicy=ctx.data_policy,
         )
     )
     alias = t.add_resource(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from troposphere import Sub, Template, wafv2
 
 from generator import names
 from generator.context import Context
 from generator.parts.api import Api
+from generator.substitution import placeholder
 
 # (rule name, managed rule group): common web exploits; known bad inputs covers Log4Shell.
 MANAGED_RULE_GROUPS = (
@@ -16,6 +18,7 @@ MANAGED_RULE_GROUPS = (
     ("AWSManagedKnownBadInputs", "AWSManagedRulesKnownBadInputsRuleSet"),
 )
 RATE_RULE_NAME = "RateLimitPerIp"
+_KEEP_GROUP_ACTIONS: dict[str, Any] = {"None": {}}
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,8 @@ def _rules(rate_limit: int) -> list[wafv2.WebACLRule]:
         wafv2.WebACLRule(
             Name=rule_name,
             Priority=priority,
-            OverrideAction=wafv2.OverrideAction(**{"None": {}}),
+            # Keep each managed group's own actions ("None" is a Python keyword).
+            OverrideAction=wafv2.OverrideAction(**_KEEP_GROUP_ACTIONS),
             Statement=wafv2.Statement(
                 ManagedRuleGroupStatement=wafv2.ManagedRuleGroupStatement(
                     VendorName="AWS", Name=group
@@ -79,7 +83,7 @@ def build(t: Template, ctx: Context, api: Api) -> Firewall | None:
             names.WEB_ACL_ASSOCIATION,
             ResourceArn=Sub(
                 "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/"
-                f"${{{api.rest_api.title}}}/stages/${{{api.stage.title}}}"
+                f"{placeholder(api.rest_api)}/stages/{placeholder(api.stage)}"
             ),
             WebACLArn=web_acl.get_att("Arn"),
         )

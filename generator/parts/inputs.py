@@ -14,7 +14,9 @@ def build(t: Template, environment: Environment) -> Inputs:
         Parameter(
             names.ARTIFACT_BUCKET,
             Type="String",
-            Description="S3 bucket holding the Lambda code zip (python -m generator package --upload)",
+            Description=(
+                "S3 bucket holding the Lambda code zip (python -m generator package --upload)"
+            ),
             AllowedPattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
             ConstraintDescription="must be an S3 bucket name",
         )

@@ -4,6 +4,7 @@ and one for the API's access log. Encrypted with the stack key; retention from t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from troposphere import Template, logs
@@ -15,8 +16,7 @@ from generator.parts.encryption import Encryption
 
 @dataclass(frozen=True)
 class LogGroups:
-    order_processor: logs.LogGroup
-    query_orders: logs.LogGroup
+    functions: Mapping[str, logs.LogGroup]  # by function name
     api_access: logs.LogGroup
 
 
@@ -33,9 +33,9 @@ def _log_group(logical_id: str, ctx: Context, encryption: Encryption) -> logs.Lo
 
 def build(t: Template, ctx: Context, encryption: Encryption) -> LogGroups:
     return LogGroups(
-        order_processor=t.add_resource(
-            _log_group(names.ORDER_PROCESSOR_LOG_GROUP, ctx, encryption)
-        ),
-        query_orders=t.add_resource(_log_group(names.QUERY_ORDERS_LOG_GROUP, ctx, encryption)),
+        functions={
+            spec.name: t.add_resource(_log_group(names.log_group_id(spec.name), ctx, encryption))
+            for spec in ctx.functions
+        },
         api_access=t.add_resource(_log_group(names.API_ACCESS_LOG_GROUP, ctx, encryption)),
     )

@@ -7,9 +7,10 @@ these values is secret.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from troposphere import Sub, Template, ssm
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from awacs import dynamodb, kms, logs, sqs, ssm, xray
 from awacs.aws import Action, Allow, ArnLike, Condition, Principal, Statement
 from troposphere import AWSObject, Sub
+
+from generator.substitution import logical_id, placeholder
 
 ANY_RESOURCE = "*"
 
@@ -16,17 +19,19 @@ def allow(sid: str, actions: Iterable[Action], resources: Iterable[Any]) -> Stat
 
 
 def index_arn(table: AWSObject, index_name: str) -> Sub:
-    return Sub(f"${{{table.title}.Arn}}/index/{index_name}")
+    return Sub(f"{placeholder(table, 'Arn')}/index/{index_name}")
 
 
 def parameter_arn(parameter: AWSObject) -> Sub:
     # Ref of an SSM parameter is its name, which starts with "/".
     return Sub(
-        f"arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter${{{parameter.title}}}"
+        "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter"
+        + placeholder(parameter)
     )
 
 
 # --- Lambda execution roles -------------------------------------------------------------
+
 
 def write_own_logs(log_group: AWSObject) -> Statement:
     return allow(
@@ -61,7 +66,10 @@ def use_idempotency_records(table: AWSObject) -> Statement:
     )
 
 
-def read_parameters(sid: str, parameters: Iterable[AWSObject]) -> Statement:
+def read_parameters(parameters: Iterable[AWSObject]) -> Statement:
+    """ReadApiConfigAndFeatureFlags: named after the parameters (logical id minus "Parameter")."""
+    parameters = list(parameters)
+    sid = "Read" + "And".join(logical_id(p).removesuffix("Parameter") for p in parameters)
     return allow(
         sid,
         [ssm.GetParameter, ssm.GetParameters],
@@ -80,10 +88,13 @@ def decrypt_with(key: AWSObject) -> Statement:
 
 def encrypt_messages_with(key: AWSObject) -> Statement:
     # SendMessage to an SSE-KMS queue needs a data key from the queue's KMS key.
-    return allow("EncryptMessagesWithDataKey", [kms.GenerateDataKey, kms.Decrypt], [key.get_att("Arn")])
+    return allow(
+        "EncryptMessagesWithDataKey", [kms.GenerateDataKey, kms.Decrypt], [key.get_att("Arn")]
+    )
 
 
 # --- the data key's own policy -------------------------------------------------------------
+
 
 def key_administration() -> Statement:
     # Delegates access to IAM policies of this account; without it the key is unmanageable.

@@ -26,7 +26,8 @@ def build(t: Template, ctx: Context, encryption: Encryption) -> Queues:
             KmsMasterKeyId=encryption.key.get_att("Arn"),
             # Reusing a data key for 5 minutes keeps KMS calls (and cost) per message low.
             KmsDataKeyReusePeriodSeconds=300,
-            **ctx.data_policies(),
+            DeletionPolicy=ctx.data_policy,
+            UpdateReplacePolicy=ctx.data_policy,
         )
     )
     return Queues(dead_letter_queue=dead_letter_queue)

@@ -2,80 +2,78 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from awacs.aws import PolicyDocument, Statement
 from awacs.helpers.trust import make_simple_assume_policy
-from troposphere import Sub, Template, iam
+from troposphere import Sub, Template, iam, logs
 
 from generator import names
 from generator.context import Context
+from generator.lambda_functions import FunctionSpec, Resource
 from generator.parts import policies
-from generator.parts.encryption import Encryption
 from generator.parts.logs import LogGroups
-from generator.parts.parameters import Parameters
-from generator.parts.queues import Queues
-from generator.parts.storage import Storage
+from generator.parts.wiring import Wiring
+
+# The parameters a function may read, in the order its statement lists them.
+_PARAMETERS = (Resource.API_CONFIG, Resource.FEATURE_FLAGS)
 
 
 @dataclass(frozen=True)
 class Roles:
-    order_processor: iam.Role
-    query_orders: iam.Role
+    functions: Mapping[str, iam.Role]  # by function name
     api_gateway_cloudwatch: iam.Role
 
 
-def _lambda_role(logical_id: str, statements: list[Statement]) -> iam.Role:
+def statements(spec: FunctionSpec, log_group: logs.LogGroup, wiring: Wiring) -> list[Statement]:
+    """What the function may do: its own logs, traces, and exactly what it uses."""
+    table = wiring.storage.orders_table
+    granted = [policies.write_own_logs(log_group), policies.put_traces()]
+    if Resource.ORDERS_TABLE in spec.writes:
+        granted.append(policies.write_orders(table))
+    if Resource.ORDERS_TABLE in spec.reads:
+        granted.append(policies.read_orders(table, wiring.storage.index_name))
+    if Resource.IDEMPOTENCY_TABLE in spec.uses:
+        granted.append(policies.use_idempotency_records(wiring.storage.idempotency_table))
+    parameters = [wiring.resource(r) for r in _PARAMETERS if r in spec.reads]
+    if parameters:
+        granted.append(policies.read_parameters(parameters))
+    key = wiring.encryption.key
+    if Resource.DEAD_LETTER_QUEUE in spec.writes:
+        # Sending to the SSE-KMS queue needs the key's data keys (Decrypt included).
+        granted += [
+            policies.send_to(wiring.queues.dead_letter_queue),
+            policies.encrypt_messages_with(key),
+        ]
+    else:
+        granted.append(policies.decrypt_with(key))
+    return granted
+
+
+def _lambda_role(logical_id: str, granted: list[Statement]) -> iam.Role:
     return iam.Role(
         logical_id,
         AssumeRolePolicyDocument=make_simple_assume_policy("lambda.amazonaws.com"),
         Policies=[
             iam.Policy(
                 PolicyName="least-privilege",
-                PolicyDocument=PolicyDocument(Version="2012-10-17", Statement=statements),
+                PolicyDocument=PolicyDocument(Version="2012-10-17", Statement=granted),
             )
         ],
     )
 
 
-def build(
-    t: Template,
-    ctx: Context,
-    encryption: Encryption,
-    storage: Storage,
-    queues: Queues,
-    parameters: Parameters,
-    log_groups: LogGroups,
-) -> Roles:
-    order_processor = t.add_resource(
-        _lambda_role(
-            names.ORDER_PROCESSOR_ROLE,
-            [
-                policies.write_own_logs(log_groups.order_processor),
-                policies.put_traces(),
-                policies.write_orders(storage.orders_table),
-                policies.read_orders(storage.orders_table, storage.index_name),
-                policies.use_idempotency_records(storage.idempotency_table),
-                policies.read_parameters(
-                    "ReadApiConfigAndFeatureFlags", [parameters.api_config, parameters.feature_flags]
-                ),
-                policies.send_to(queues.dead_letter_queue),
-                policies.encrypt_messages_with(encryption.key),
-            ],
+def build(t: Template, ctx: Context, *, wiring: Wiring, log_groups: LogGroups) -> Roles:
+    functions = {
+        spec.name: t.add_resource(
+            _lambda_role(
+                names.role_id(spec.name),
+                statements(spec, log_groups.functions[spec.name], wiring),
+            )
         )
-    )
-    query_orders = t.add_resource(
-        _lambda_role(
-            names.QUERY_ORDERS_ROLE,
-            [
-                policies.write_own_logs(log_groups.query_orders),
-                policies.put_traces(),
-                policies.read_orders(storage.orders_table, storage.index_name),
-                policies.read_parameters("ReadApiConfig", [parameters.api_config]),
-                policies.decrypt_with(encryption.key),
-            ],
-        )
-    )
+        for spec in ctx.functions
+    }
     api_gateway_cloudwatch = t.add_resource(
         iam.Role(
             names.API_GATEWAY_ACCOUNT_ROLE,
@@ -89,8 +87,4 @@ def build(
             ],
         )
     )
-    return Roles(
-        order_processor=order_processor,
-        query_orders=query_orders,
-        api_gateway_cloudwatch=api_gateway_cloudwatch,
-    )
+    return Roles(functions=functions, api_gateway_cloudwatch=api_gateway_cloudwatch)

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from troposphere import Sub, Template, applicationautoscaling as aas
+from troposphere import Sub, Template
+from troposphere import applicationautoscaling as aas
 
 from generator import names
 from generator.context import Context
 from generator.parts.storage import Storage
+from generator.substitution import placeholder
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ def build(t: Template, ctx: Context, storage: Storage) -> Scaling | None:
     capacity = ctx.environment.capacity
     if capacity is None:
         return None
-    table_id = f"table/${{{storage.orders_table.title}}}"
+    table_id = f"table/{placeholder(storage.orders_table)}"
     resource_ids = {"table": table_id, "index": f"{table_id}/index/{storage.index_name}"}
     targets, scaling_policies = [], []
     for target_id, policy_id, kind, capacity_kind in _DIMENSIONS:

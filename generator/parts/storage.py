@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from troposphere import Template, dynamodb
 
@@ -44,7 +45,7 @@ def _orders_table(ctx: Context, encryption: Encryption) -> dynamodb.Table:
         ],
         Projection=dynamodb.Projection(ProjectionType="ALL"),
     )
-    billing: dict = {"BillingMode": ON_DEMAND}
+    billing: dict[str, Any] = {"BillingMode": ON_DEMAND}
     if capacity is not None:
         index.ProvisionedThroughput = _throughput(capacity)
         billing = {"BillingMode": PROVISIONED, "ProvisionedThroughput": _throughput(capacity)}
@@ -67,7 +68,8 @@ def _orders_table(ctx: Context, encryption: Encryption) -> dynamodb.Table:
         StreamSpecification=dynamodb.StreamSpecification(StreamViewType="NEW_AND_OLD_IMAGES"),
         DeletionProtectionEnabled=ctx.environment.table_deletion_protection,
         **billing,
-        **ctx.data_policies(),
+        DeletionPolicy=ctx.data_policy,
+        UpdateReplacePolicy=ctx.data_policy,
     )
 
 
@@ -85,7 +87,8 @@ def _idempotency_table(ctx: Context, encryption: Encryption) -> dynamodb.Table:
             PointInTimeRecoveryEnabled=True
         ),
         SSESpecification=_encryption(encryption),
-        **ctx.data_policies(),
+        DeletionPolicy=ctx.data_policy,
+        UpdateReplacePolicy=ctx.data_policy,
     )
 
 

@@ -7,13 +7,15 @@ The document (what DynamoDB and the dead-letter queue hold) uses the API's attri
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from enum import Enum
-from typing import Any, Mapping
+from enum import StrEnum
+from typing import Any
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
     PREPARING = "preparing"
@@ -22,9 +24,13 @@ class Status(str, Enum):
     CANCELLED = "cancelled"
 
 
-class DeliveryType(str, Enum):
+class DeliveryType(StrEnum):
     STANDARD = "standard"
     EXPRESS = "express"
+
+
+# Money is kept to the cent.
+CENT = Decimal("0.01")
 
 
 class MalformedOrder(ValueError):
@@ -94,11 +100,13 @@ class Order:
         return document
 
     def to_public(self) -> dict[str, Any]:
-        return json_ready(self.to_document())
+        public: dict[str, Any] = json_ready(self.to_document())
+        return public
 
     @classmethod
-    def from_document(cls, document: Mapping[str, Any]) -> "Order":
-        """Rebuild an order from DynamoDB's item or a queued message; MalformedOrder if it is not one."""
+    def from_document(cls, document: Mapping[str, Any]) -> Order:
+        """Rebuild an order from DynamoDB's item or a queued message; MalformedOrder if it
+        is not one."""
         try:
             return cls(
                 order_id=_text(document["orderId"]),
@@ -132,14 +140,27 @@ class Order:
             raise MalformedOrder(f"not an order document: {error!r}") from error
 
 
-def json_ready(value: Any) -> Any:
-    """A copy of value with every Decimal turned into an int (if integral) or a float.
+def is_order_id(value: str) -> bool:
+    """Order ids are canonical (lower-case, hyphenated) UUIDs, as new_order_id makes them."""
+    try:
+        return str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
+
+
+def json_number(value: Decimal) -> int | float:
+    """A Decimal as a JSON number: an int if integral, else a float.
 
     Prices and totals have at most two decimal places (the validation enforces it), so the
     float's shortest repr is the same decimal number.
     """
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def json_ready(value: Any) -> Any:
+    """A copy of value with every Decimal turned into a JSON number (json_number)."""
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        return json_number(value)
     if isinstance(value, Mapping):
         return {key: json_ready(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
@@ -149,7 +170,7 @@ def json_ready(value: Any) -> Any:
 
 def iso_timestamp(epoch_ms: int) -> str:
     """Epoch milliseconds as ISO 8601 UTC with milliseconds, e.g. 2024-05-01T12:00:00.123Z."""
-    moment = dt.datetime.fromtimestamp(epoch_ms / 1000, tz=dt.timezone.utc)
+    moment = dt.datetime.fromtimestamp(epoch_ms / 1000, tz=dt.UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{epoch_ms % 1000:03d}Z"
 
 

@@ -18,10 +18,10 @@ import hashlib
 import hmac
 import json
 import re
-import uuid
 from dataclasses import dataclass
 
 from orders.errors import InvalidRequest
+from orders.model import is_order_id
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -97,7 +97,7 @@ def decode_token(token: str, customer_id: str) -> PageStart:
         or not CUSTOMER_ID.fullmatch(start.customer_id)
         or start.customer_id != customer_id
         or not isinstance(start.order_id, str)
-        or not _is_uuid(start.order_id)
+        or not is_order_id(start.order_id)
         or isinstance(start.timestamp, bool)
         or not isinstance(start.timestamp, int)
         or not 0 <= start.timestamp <= MAX_TIMESTAMP
@@ -108,10 +108,3 @@ def decode_token(token: str, customer_id: str) -> PageStart:
 
 def _checksum(payload: bytes) -> bytes:
     return hmac.new(_CHECKSUM_KEY, payload, hashlib.sha256).digest()[:_CHECKSUM_SIZE]
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        return str(uuid.UUID(value)) == value
-    except ValueError:
-        return False

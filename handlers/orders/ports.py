@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Protocol
+from typing import Any, Protocol
 
 from orders.model import Order
 from orders.pagination import PageStart
@@ -64,6 +65,5 @@ class IdempotencyGuard(Protocol):
         scope: str,
         payload: Mapping[str, Any],
         operation: Callable[[], Mapping[str, Any]],
-        lambda_context: Any = None,
     ) -> Guarded:
         """Run operation once per (key, scope); a repeat returns the first result."""

@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from orders.errors import InvalidRequest, ValidationFailed
-from orders.model import Address, DeliveryType, LineItem, Payment, Status
+from orders.model import CENT, Address, DeliveryType, LineItem, Payment, Status
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 ORDER_SCHEMA = "order.json"
 ORDER_UPDATE_SCHEMA = "order_update.json"
-# Money has at most two decimal places; JSON Schema draft-04 cannot say so exactly.
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -90,10 +89,11 @@ def parse_order_update(body: Any) -> OrderUpdate:
 
 
 def load_schema(name: str) -> dict[str, Any]:
-    return json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+    schema: dict[str, Any] = json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+    return schema
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _validator(name: str) -> Callable[[Any], Any]:
     import fastjsonschema  # compiled on first use only
 
@@ -110,7 +110,7 @@ def _validate(schema_name: str, body: Any) -> None:
         message = error.message
         # fastjsonschema names the root "data": say "body" (or the field) instead.
         if message.startswith("data"):
-            message = (field or "body") + message[len(error.name):]
+            message = (field or "body") + message[len(error.name or "data") :]
         raise ValidationFailed(message, field=field) from None
 
 
@@ -123,7 +123,8 @@ def _field_name(path: list[str]) -> str | None:
 
 
 def _check_money(value: Decimal, field: str) -> Decimal:
-    """value to the cent (e.g. 8.500 -> 8.50, 0E-500 -> 0.00); ValidationFailed if a digit
+    """Money has at most two decimal places, which JSON Schema draft-04 cannot say exactly:
+    value to the cent (e.g. 8.500 -> 8.50, 0E-500 -> 0.00); ValidationFailed if a digit
     past the cent is not zero.
 
     The comparison is exact: Decimal equality never rounds, however many digits value has,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from orders.errors import (
     ConfigUnavailable,
@@ -14,10 +15,9 @@ from orders.errors import (
     InvalidRequest,
     NotModifiable,
 )
-from orders.model import DeliveryType, LineItem, Order, Status, iso_timestamp
+from orders.model import CENT, DeliveryType, LineItem, Order, Status, iso_timestamp
 from orders.requests import NewOrder, OrderUpdate
 
-CENT = Decimal("0.01")
 HOUR_MS = 3_600_000
 
 # Lifecycle: pending -> confirmed -> preparing -> out_for_delivery -> delivered;
@@ -41,13 +41,15 @@ class ApiConfig:
     retry_attempts: int = 3
 
     @classmethod
-    def from_mapping(cls, raw: Any) -> "ApiConfig":
+    def from_mapping(cls, raw: Any) -> ApiConfig:
         if not isinstance(raw, Mapping):
             raise ConfigUnavailable("api-config is not a JSON object")
         defaults = cls()
         return cls(
             default_timeout_ms=_config_int(raw, "defaultTimeout", defaults.default_timeout_ms, 1),
-            max_orders_per_hour=_config_int(raw, "maxOrdersPerHour", defaults.max_orders_per_hour, 0),
+            max_orders_per_hour=_config_int(
+                raw, "maxOrdersPerHour", defaults.max_orders_per_hour, 0
+            ),
             retry_attempts=_config_int(raw, "retryAttempts", defaults.retry_attempts, 0),
         )
 
@@ -61,7 +63,7 @@ class FeatureFlags:
     multiple_payments: bool = False
 
     @classmethod
-    def from_mapping(cls, raw: Any) -> "FeatureFlags":
+    def from_mapping(cls, raw: Any) -> FeatureFlags:
         if not isinstance(raw, Mapping):
             raise ConfigUnavailable("feature-flags is not a JSON object")
         return cls(
@@ -158,9 +160,13 @@ def apply_update(order: Order, update: OrderUpdate, *, now_ms: int) -> Order:
         items=items,
         total=compute_total(items) if update.items is not None else order.total,
         delivery_address=(
-            update.delivery_address if update.delivery_address is not None else order.delivery_address
+            update.delivery_address
+            if update.delivery_address is not None
+            else order.delivery_address
         ),
-        delivery_type=update.delivery_type if update.delivery_type is not None else order.delivery_type,
+        delivery_type=update.delivery_type
+        if update.delivery_type is not None
+        else order.delivery_type,
         payments=update.payments if update.payments is not None else order.payments,
         updated_at=iso_timestamp(now_ms),
         version=order.version + 1,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from enum import Enum
-from typing import Any, Callable, Mapping
+from enum import StrEnum
+from typing import Any
 
 from aws_lambda_powertools import Logger
 
@@ -18,7 +19,7 @@ from orders.errors import (
     StoreUnavailable,
     VersionConflict,
 )
-from orders.model import Order
+from orders.model import Order, is_order_id
 from orders.pagination import check_customer_id, decode_token, encode_token
 from orders.ports import ConfigSource, DeadLetters, IdempotencyGuard, OrderRepository
 from orders.requests import NewOrder, OrderUpdate
@@ -26,7 +27,7 @@ from orders.requests import NewOrder, OrderUpdate
 logger = Logger(child=True)
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     CREATED = "created"  # stored in the table
     QUEUED = "queued"  # the table could not take it: it waits in the dead-letter queue
 
@@ -70,7 +71,6 @@ class OrderService:
         request: NewOrder,
         *,
         idempotency_key: str | None = None,
-        lambda_context: Any = None,
     ) -> Placement:
         """Store a new order (or queue it if the table is down); once per Idempotency-Key."""
         flags = self._config.feature_flags()
@@ -86,7 +86,6 @@ class OrderService:
             scope=request.customer_id,
             payload=request.body,
             operation=operation,
-            lambda_context=lambda_context,
         )
         return _placement(guarded.result, replayed=guarded.replayed)
 
@@ -159,7 +158,7 @@ class OrderService:
 
     # --- GET /orders/{orderId} ----------------------------------------------------------
     def get(self, order_id: str) -> Order:
-        if not _is_order_id(order_id):
+        if not is_order_id(order_id):
             raise OrderNotFound(order_id)
         order = self._orders.get(order_id)
         if order is None:
@@ -180,11 +179,3 @@ class OrderService:
 
 def _placement(result: Mapping[str, Any], *, replayed: bool) -> Placement:
     return Placement(outcome=Outcome(result["outcome"]), body=result["body"], replayed=replayed)
-
-
-def _is_order_id(value: str) -> bool:
-    try:
-        return str(uuid.UUID(value)) == value
-    except ValueError:
-        return False
-

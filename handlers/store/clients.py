@@ -6,35 +6,38 @@ endpoints need no code here; `endpoint_url` exists only for the redrive's --endp
 
 from __future__ import annotations
 
+import functools
 import threading
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, HTTPClientError
+from botocore import exceptions as botocore_errors
+from botocore.exceptions import BotoCoreError, ClientError
 
-# A failure to reach the service at all (refused, timed out, reset): botocore.exceptions'
+# A failure to reach the service at all (refused, timed out, reset): botocore's
 # ConnectionError covers EndpointConnectionError and ConnectTimeoutError, HTTPClientError
 # covers ReadTimeoutError and ConnectionClosedError.
-NETWORK_ERRORS: tuple[type[Exception], ...] = (ConnectionError, HTTPClientError)
+NETWORK_ERRORS: tuple[type[Exception], ...] = (
+    botocore_errors.ConnectionError,
+    botocore_errors.HTTPClientError,
+)
 
 # SSM is read before api-config is known, so its client has fixed, modest limits.
 SSM_TIMEOUT_MS = 2_000
 SSM_RETRY_ATTEMPTS = 2
 
 
-_session: Any = None
 # boto3 sessions are not thread-safe while creating clients: one lock for all of them.
 _lock = threading.Lock()
 
 
+@functools.cache
 def _shared_session() -> Any:
     """One boto3 session per process: it caches the service models that every client loads.
     (Endpoints, credentials and region are still resolved when each client is created.)"""
-    global _session
-    if _session is None:
-        import boto3
+    import boto3
 
-        _session = boto3.session.Session()
-    return _session
+    return boto3.session.Session()
 
 
 class AwsClients:
@@ -60,7 +63,9 @@ class AwsClients:
     def has_credentials(self) -> bool:
         return self._boto3_session().get_credentials() is not None
 
-    def get(self, service: str, *, timeout_ms: int | None = None, retry_attempts: int | None = None) -> Any:
+    def get(
+        self, service: str, *, timeout_ms: int | None = None, retry_attempts: int | None = None
+    ) -> Any:
         """The client for service with these limits (botocore's defaults where None)."""
         if service in self._prebuilt:
             return self._prebuilt[service]

@@ -15,7 +15,8 @@ DynamoDB and SQS call reads api-config, and each attempt on a hanging SSM costs 
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from aws_lambda_powertools import Logger
 
@@ -73,7 +74,8 @@ class ParameterConfig:
         now = self._clock()
         failed = self._failure.get(name)
         if failed is not None and now < failed[0]:
-            return self._fallback(name, failed[1])  # failed moments ago: do not wait on SSM again
+            # Failed moments ago: do not wait on SSM again.
+            return cast(T, self._fallback(name, failed[1]))
         try:
             value = parse(self._get(name))
         except ConfigUnavailable as error:
@@ -90,7 +92,7 @@ class ParameterConfig:
                 " (api-config: using its defaults; feature-flags: unavailable)",
                 extra={"parameter": name, "reason": error.reason},
             )
-            return self._fallback(name, error.reason)
+            return cast(T, self._fallback(name, error.reason))
         self._failure.pop(name, None)
         self._last_good[name] = value
         return value

@@ -7,9 +7,10 @@ order id also as a message attribute for people browsing the queue.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -58,7 +59,9 @@ class DeadLetterQueue:
         )
 
     # The redrive's side.
-    def receive(self, *, max_messages: int, wait_seconds: int, visibility_timeout: int) -> list[DeadLetter]:
+    def receive(
+        self, *, max_messages: int, wait_seconds: int, visibility_timeout: int
+    ) -> list[DeadLetter]:
         response = self._call(
             "receive_message",
             QueueUrl=self.queue_url,

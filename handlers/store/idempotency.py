@@ -7,8 +7,9 @@ in the log): an outage of DynamoDB must still reach the dead-letter path.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from aws_lambda_powertools import Logger
 
@@ -40,8 +41,12 @@ class PowertoolsIdempotency:
         *,
         expires_after_seconds: int = EXPIRES_AFTER_SECONDS,
         persistence_layer: Any = None,
+        lambda_context: Callable[[], Any] = lambda: None,
     ) -> None:
-        """persistence_layer: a Powertools BasePersistenceLayer to use instead of DynamoDB's."""
+        """persistence_layer: a Powertools BasePersistenceLayer to use instead of DynamoDB's.
+        lambda_context: the current invocation's context (Powertools lets an in-progress record
+        expire when that invocation times out); the entry point binds it, not the domain."""
+        self._lambda_context = lambda_context
         self._client = client
         self.table_name = table_name
         self._expires_after = expires_after_seconds
@@ -56,7 +61,6 @@ class PowertoolsIdempotency:
         scope: str,
         payload: Mapping[str, Any],
         operation: Callable[[], Mapping[str, Any]],
-        lambda_context: Any = None,
     ) -> Guarded:
         from aws_lambda_powertools.utilities.idempotency import idempotent_function
         from aws_lambda_powertools.utilities.idempotency.exceptions import (
@@ -80,7 +84,7 @@ class PowertoolsIdempotency:
             create_order,
             data_keyword_argument="request",
             persistence_store=self._persistence_layer(),
-            config=self._idempotency_config(lambda_context),
+            config=self._idempotency_config(self._lambda_context()),
             key_prefix=KEY_PREFIX,
         )
         try:

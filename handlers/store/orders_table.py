@@ -1,9 +1,12 @@
-"""The orders table: key orderId (S) + timestamp (N); index customerIdIndex: customerId + timestamp."""
+"""The orders table: key orderId (S) + timestamp (N); its index customerIdIndex: customerId +
+timestamp."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable, Mapping
 from decimal import DecimalException
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -15,6 +18,8 @@ from store.clients import NETWORK_ERRORS, describe, error_code
 
 CUSTOMER_INDEX = "customerIdIndex"
 CONDITION_FAILED = "ConditionalCheckFailedException"
+# The attribute holding the id of an update's write (never part of the order's JSON).
+WRITE_ID = "writeId"
 # Errors that mean the request itself is wrong: never retried, and not an outage. A write
 # refused so becomes OrderRefused (it is about that order), a read RequestRefused (a bug);
 # every other error code becomes StoreUnavailable.
@@ -29,7 +34,9 @@ class OrdersTable:
     """OrderRepository on DynamoDB. `client` is called for the client on every request, so
     the client can follow api-config (timeouts, retries) and is created only when needed."""
 
-    def __init__(self, client: Callable[[], Any], table_name: str, index_name: str = CUSTOMER_INDEX):
+    def __init__(
+        self, client: Callable[[], Any], table_name: str, index_name: str = CUSTOMER_INDEX
+    ):
         self._client = client
         self.table_name = table_name
         self.index_name = index_name
@@ -61,11 +68,15 @@ class OrdersTable:
         return Order.from_document(_deserialize(items[0])) if items else None
 
     def replace(self, order: Order, *, expected_version: int) -> None:
+        # An id of this write: when botocore retries a PutItem whose first attempt landed
+        # (its response timed out), the retry fails the condition on our own write. The id
+        # tells that from another writer's.
+        write_id = uuid.uuid4().hex
         try:
             self._call(
                 "put_item",
                 TableName=self.table_name,
-                Item=_serialize(order),
+                Item={**_serialize(order), WRITE_ID: {"S": write_id}},
                 ConditionExpression="attribute_exists(orderId) AND #version = :expected",
                 ExpressionAttributeNames={"#version": "version"},
                 ExpressionAttributeValues={":expected": {"N": str(expected_version)}},
@@ -73,10 +84,26 @@ class OrdersTable:
         except RequestRefused as refusal:
             raise OrderRefused(order.order_id, str(refusal)) from refusal
         except _ConditionFailed:
+            if self._write_id(order.order_id) == write_id:
+                return
             raise VersionConflict(
                 f"order {order.order_id} changed since version {expected_version}; read it again",
                 field="version",
             ) from None
+
+    def _write_id(self, order_id: str) -> str | None:
+        response = self._call(
+            "query",
+            TableName=self.table_name,
+            KeyConditionExpression="orderId = :orderId",
+            ExpressionAttributeValues={":orderId": {"S": order_id}},
+            ProjectionExpression=WRITE_ID,
+            Limit=1,
+            ConsistentRead=True,
+        )
+        items = response.get("Items", [])
+        write_id: str | None = items[0].get(WRITE_ID, {}).get("S") if items else None
+        return write_id
 
     def list_for_customer(self, customer_id: str, *, limit: int, start: PageStart | None) -> Page:
         request: dict[str, Any] = {
@@ -95,7 +122,9 @@ class OrdersTable:
                 "timestamp": {"N": str(start.timestamp)},
             }
         response = self._call("query", **request)
-        orders = tuple(Order.from_document(_deserialize(item)) for item in response.get("Items", []))
+        orders = tuple(
+            Order.from_document(_deserialize(item)) for item in response.get("Items", [])
+        )
         if len(orders) > limit:
             orders = orders[:limit]
             last = orders[-1]
@@ -147,7 +176,8 @@ class OrdersTable:
         """Call DynamoDB; outages become StoreUnavailable, a failed condition _ConditionFailed."""
         client = self._client()
         try:
-            return getattr(client, operation)(**request)
+            response: Mapping[str, Any] = getattr(client, operation)(**request)
+            return response
         except ClientError as error:
             code = error_code(error)
             if code == CONDITION_FAILED:

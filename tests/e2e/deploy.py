@@ -8,9 +8,10 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from tests.support.aws import FAKE_CREDENTIALS
 from tests.support.moto_template import for_moto
@@ -70,10 +71,16 @@ def package_and_upload(endpoint_url: str, bucket: str, prefix: str, out: Path) -
     """`python -m generator package --upload`, as a user runs it."""
     result = run(
         [
-            sys.executable, "-m", "generator", "package",
-            "--out", str(out),
-            "--upload", f"s3://{bucket}/{prefix}",
-            "--endpoint-url", endpoint_url,
+            sys.executable,
+            "-m",
+            "generator",
+            "package",
+            "--out",
+            str(out),
+            "--upload",
+            f"s3://{bucket}/{prefix}",
+            "--endpoint-url",
+            endpoint_url,
         ],
         endpoint_url,
     )
@@ -95,12 +102,18 @@ def deploy(
     copy_path.write_text(for_moto(template), encoding="utf-8")
     run(
         [
-            aws_executable(), "cloudformation", "deploy",
-            "--template-file", str(copy_path),
-            "--stack-name", stack_name,
-            "--capabilities", "CAPABILITY_IAM",
+            aws_executable(),
+            "cloudformation",
+            "deploy",
+            "--template-file",
+            str(copy_path),
+            "--stack-name",
+            stack_name,
+            "--capabilities",
+            "CAPABILITY_IAM",
             "--no-fail-on-empty-changeset",
-            "--endpoint-url", endpoint_url,
+            "--endpoint-url",
+            endpoint_url,
             "--parameter-overrides",
             *(f"{name}={value}" for name, value in sorted(parameters.items())),
         ],
@@ -110,13 +123,28 @@ def deploy(
 
 def delete(endpoint_url: str, stack_name: str) -> None:
     run(
-        [aws_executable(), "cloudformation", "delete-stack", "--stack-name", stack_name,
-         "--endpoint-url", endpoint_url],
+        [
+            aws_executable(),
+            "cloudformation",
+            "delete-stack",
+            "--stack-name",
+            stack_name,
+            "--endpoint-url",
+            endpoint_url,
+        ],
         endpoint_url,
     )
     run(
-        [aws_executable(), "cloudformation", "wait", "stack-delete-complete",
-         "--stack-name", stack_name, "--endpoint-url", endpoint_url],
+        [
+            aws_executable(),
+            "cloudformation",
+            "wait",
+            "stack-delete-complete",
+            "--stack-name",
+            stack_name,
+            "--endpoint-url",
+            endpoint_url,
+        ],
         endpoint_url,
     )
 

@@ -16,9 +16,10 @@ import os
 import shlex
 import shutil
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import boto3
 import pytest
@@ -72,7 +73,12 @@ class Deployment:
         self.clients = {
             service: session.client(service, endpoint_url=self.endpoint_url)
             for service in (
-                "cloudformation", "dynamodb", "sqs", "ssm", "lambda", "apigateway",
+                "cloudformation",
+                "dynamodb",
+                "sqs",
+                "ssm",
+                "lambda",
+                "apigateway",
             )
         }
 
@@ -81,8 +87,7 @@ class Deployment:
             self.endpoint_url,
             ENVIRONMENTS[self.environment].template_file_name,
             self.stack_name,
-            {"ArtifactBucket": self.artifact.bucket, "ArtifactKey": self.artifact.key}
-            | parameters,
+            {"ArtifactBucket": self.artifact.bucket, "ArtifactKey": self.artifact.key} | parameters,
             self.work_dir,
         )
 
@@ -126,7 +131,7 @@ def deployment(
         endpoint_url=moto_server,
     )
     deployment.deploy()
-    yield deployment
+    return deployment
 
 
 def test_the_printed_deploy_command_deploys_the_release_as_printed(
@@ -148,7 +153,7 @@ def test_the_printed_deploy_command_deploys_the_release_as_printed(
     env["PATH"] = f"{Path(aws_executable()).parent}{os.pathsep}{env.get('PATH', '')}"
 
     # When it is run as printed
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S602 - the command as a user pastes it into a shell
         command, shell=True, env=env, capture_output=True, text=True, timeout=300, cwd=ROOT
     )
 
@@ -174,8 +179,16 @@ def test_every_resource_is_created_or_a_known_moto_gap(deployment: Deployment) -
     # Then every declared resource was created, except types moto skips (covered by tests/templates)
     not_created = {lid: rtype for lid, rtype in declared.items() if lid not in created}
     assert set(not_created.values()) <= MOTO_SKIPPED_TYPES | ALSO_NOT_CREATED, not_created
-    assert {"OrdersTable", "IdempotencyTable", "OrderDeadLetterQueue", "OrderProcessorFunction",
-            "QueryOrdersFunction", "OrdersApi", "DataKey", "Dashboard"} <= set(created)
+    assert {
+        "OrdersTable",
+        "IdempotencyTable",
+        "OrderDeadLetterQueue",
+        "OrderProcessorFunction",
+        "QueryOrdersFunction",
+        "OrdersApi",
+        "DataKey",
+        "Dashboard",
+    } <= set(created)
 
 
 def test_orders_table_keys_index_and_stream(deployment: Deployment) -> None:
@@ -190,7 +203,10 @@ def test_orders_table_keys_index_and_stream(deployment: Deployment) -> None:
     assert index["IndexName"] == "customerIdIndex"
     assert [k["AttributeName"] for k in index["KeySchema"]] == ["customerId", "timestamp"]
     assert index["Projection"]["ProjectionType"] == "ALL"
-    assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert table["StreamSpecification"] == {
+        "StreamEnabled": True,
+        "StreamViewType": "NEW_AND_OLD_IMAGES",
+    }
     if deployment.environment == "prod":
         assert table["ProvisionedThroughput"]["ReadCapacityUnits"] == 5
         assert table["ProvisionedThroughput"]["WriteCapacityUnits"] == 5
@@ -216,14 +232,16 @@ def test_parameters_hold_the_design_values(deployment: Deployment) -> None:
     api_config = ssm.get_parameter(Name=f"{prefix}/api-config")["Parameter"]
     assert api_config["Type"] == "String"
     assert json.loads(api_config["Value"]) == {
-        "maxOrdersPerHour": 150, "defaultTimeout": 500, "retryAttempts": 3,
+        "maxOrdersPerHour": 150,
+        "defaultTimeout": 500,
+        "retryAttempts": 3,
     }
     flags = json.loads(ssm.get_parameter(Name=f"{prefix}/feature-flags")["Parameter"]["Value"])
     assert flags == {"expressDelivery": False, "loyaltyProgram": True, "multiplePayments": False}
 
 
 @pytest.mark.parametrize(
-    "logical_id, handler, memory, timeout, entry",
+    ("logical_id", "handler", "memory", "timeout", "entry"),
     [
         ("OrderProcessorFunction", "order_processor.handler", 1024, 30, order_processor),
         ("QueryOrdersFunction", "query_orders.handler", 512, 10, query_orders),
@@ -311,7 +329,8 @@ def test_an_order_lives_its_whole_life_on_the_deployed_stack(deployed_stack: Sta
 
     # Bad input and unknown orders
     bad = stack.post(order_body(customerId=customer, items=[]))
-    assert bad.status == 400 and bad.error_code
+    assert bad.status == 400
+    assert bad.error_code
     assert stack.post(raw="{not json").status == 400
     missing = "00000000-0000-4000-8000-000000000000"
     assert stack.get(missing).status == 404
@@ -330,17 +349,20 @@ def test_redeploy_with_a_new_artifact_updates_the_functions_code(
     release = build_artifact(tmp_path / "dist", handlers=handlers)
     s3 = boto3.client("s3", endpoint_url=deployment.endpoint_url)
     key, uploaded = upload(release, S3Location(ARTIFACT_BUCKET, "releases"), s3)
-    assert uploaded and key != deployment.artifact.key
+    assert uploaded
+    assert key != deployment.artifact.key
 
     # When the stack is deployed again with the new ArtifactKey
     deployment.deploy(ArtifactKey=key)
 
     # Then the stack is updated and both functions run the new zip
-    [stack] = deployment.clients["cloudformation"].describe_stacks(
-        StackName=deployment.stack_name
-    )["Stacks"]
+    [stack] = deployment.clients["cloudformation"].describe_stacks(StackName=deployment.stack_name)[
+        "Stacks"
+    ]
     assert stack["StackStatus"] == "UPDATE_COMPLETE"
-    assert {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}["ArtifactKey"] == key
+    assert {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}[
+        "ArtifactKey"
+    ] == key
     expected = base64.b64encode(bytes.fromhex(release.sha256)).decode()
     for logical_id in ("OrderProcessorFunction", "QueryOrdersFunction"):
         assert deployment.function(logical_id)["CodeSha256"] == expected

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 import boto3
 import pytest
@@ -36,7 +37,10 @@ def moto_clients(moto_server: str) -> MotoClients:
     """The tests' own boto3 clients on moto (for setup and assertions)."""
     session = boto3.session.Session()
     return MotoClients(
-        *(session.client(service, endpoint_url=moto_server) for service in ("dynamodb", "sqs", "ssm"))
+        *(
+            session.client(service, endpoint_url=moto_server)
+            for service in ("dynamodb", "sqs", "ssm")
+        )
     )
 
 
@@ -58,7 +62,11 @@ def make_stack(
         feature_flags: Mapping[str, Any] | None = None,
     ) -> Stack:
         monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
-        for variable in ("AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_SSM"):
+        for variable in (
+            "AWS_ENDPOINT_URL_DYNAMODB",
+            "AWS_ENDPOINT_URL_SQS",
+            "AWS_ENDPOINT_URL_SSM",
+        ):
             monkeypatch.delenv(variable, raising=False)
         for name, value in POWERTOOLS_DEFAULTS.items():
             monkeypatch.setenv(name, value)
@@ -75,12 +83,16 @@ def make_stack(
         ssm.put_parameter(
             Name=api_config_name,
             Type="String",
-            Value=json.dumps(api_config) if api_config is not None else values["ApiConfigParameter"],
+            Value=json.dumps(api_config)
+            if api_config is not None
+            else values["ApiConfigParameter"],
         )
         ssm.put_parameter(
             Name=flags_name,
             Type="String",
-            Value=json.dumps(feature_flags) if feature_flags is not None else values["FeatureFlagsParameter"],
+            Value=json.dumps(feature_flags)
+            if feature_flags is not None
+            else values["FeatureFlagsParameter"],
         )
         stack = Stack(
             orders_table=orders_table,
@@ -119,7 +131,7 @@ def created(stack: Stack) -> Iterator[dict[str, Any]]:
     """An order placed through the API (201), as the API returned it."""
     reply = stack.post()
     assert reply.status == 201, reply.body
-    yield reply.body
+    return reply.body
 
 
 class StoppableServer:

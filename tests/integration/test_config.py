@@ -57,7 +57,9 @@ def test_never_read_api_config_falls_back_to_the_design_values_but_flags_do_not(
     # When api-config is asked for
     api_config = config.api_config()
     # Then it is the design's values: the clients and the rate limit keep working
-    assert api_config == ApiConfig(default_timeout_ms=500, max_orders_per_hour=150, retry_attempts=3)
+    assert api_config == ApiConfig(
+        default_timeout_ms=500, max_orders_per_hour=150, retry_attempts=3
+    )
     # And the flags, which have no safe default, are unavailable (a 503 for what needs them)
     with pytest.raises(ConfigUnavailable):
         config.feature_flags()
@@ -69,12 +71,20 @@ def test_the_last_good_values_are_served_while_ssm_is_down_and_refreshed_after(
     # Given both parameters read once, with no caching (every read asks SSM) and a 10 s pause
     # after a failure
     api_config_name, flags_name = names
-    put(moto_clients.ssm, api_config_name, {"maxOrdersPerHour": 7, "defaultTimeout": 900, "retryAttempts": 1})
+    put(
+        moto_clients.ssm,
+        api_config_name,
+        {"maxOrdersPerHour": 7, "defaultTimeout": 900, "retryAttempts": 1},
+    )
     put(moto_clients.ssm, flags_name, {"loyaltyProgram": True})
     clock = Clock()
     config = config_at(
-        stoppable_server.url, monkeypatch, names, max_age_seconds=0,
-        retry_after_failure_seconds=10, clock=clock,
+        stoppable_server.url,
+        monkeypatch,
+        names,
+        max_age_seconds=0,
+        retry_after_failure_seconds=10,
+        clock=clock,
     )
     loaded = (config.api_config(), config.feature_flags())
     assert loaded == (ApiConfig(900, 7, 1), FeatureFlags(loyalty_program=True))
@@ -86,7 +96,11 @@ def test_the_last_good_values_are_served_while_ssm_is_down_and_refreshed_after(
     assert "serving the last good value" in caplog.text
 
     # When SSM is back with new values, within the pause after the failure
-    put(moto_clients.ssm, api_config_name, {"maxOrdersPerHour": 8, "defaultTimeout": 900, "retryAttempts": 1})
+    put(
+        moto_clients.ssm,
+        api_config_name,
+        {"maxOrdersPerHour": 8, "defaultTimeout": 900, "retryAttempts": 1},
+    )
     put(moto_clients.ssm, flags_name, {"loyaltyProgram": False})
     stoppable_server.start()
     # Then SSM is not asked yet: still the last good values
@@ -98,11 +112,15 @@ def test_the_last_good_values_are_served_while_ssm_is_down_and_refreshed_after(
     assert config.feature_flags() == FeatureFlags(loyalty_program=False)
 
 
-def test_a_parameter_that_becomes_invalid_keeps_its_last_good_value(monkeypatch, names, moto_clients, moto_server):
+def test_a_parameter_that_becomes_invalid_keeps_its_last_good_value(
+    monkeypatch, names, moto_clients, moto_server
+):
     # Given api-config read once, uncached
     api_config_name, _ = names
     put(moto_clients.ssm, api_config_name, {"maxOrdersPerHour": 7})
-    config = config_at(moto_server, monkeypatch, names, max_age_seconds=0, retry_after_failure_seconds=0)
+    config = config_at(
+        moto_server, monkeypatch, names, max_age_seconds=0, retry_after_failure_seconds=0
+    )
     assert config.api_config().max_orders_per_hour == 7
     # When someone overwrites it with a value that is not valid
     put(moto_clients.ssm, api_config_name, {"maxOrdersPerHour": "lots"})
@@ -110,14 +128,18 @@ def test_a_parameter_that_becomes_invalid_keeps_its_last_good_value(monkeypatch,
     assert config.api_config().max_orders_per_hour == 7
 
 
-def test_a_cold_start_recovers_when_ssm_comes_back(monkeypatch, names, moto_clients, stoppable_server):
+def test_a_cold_start_recovers_when_ssm_comes_back(
+    monkeypatch, names, moto_clients, stoppable_server
+):
     # Given a cold start while SSM is down: flags unavailable, api-config at its defaults
     api_config_name, flags_name = names
     put(moto_clients.ssm, api_config_name, {"maxOrdersPerHour": 7})
     put(moto_clients.ssm, flags_name, {"expressDelivery": True})
     stoppable_server.stop()
     clock = Clock()
-    config = config_at(stoppable_server.url, monkeypatch, names, retry_after_failure_seconds=10, clock=clock)
+    config = config_at(
+        stoppable_server.url, monkeypatch, names, retry_after_failure_seconds=10, clock=clock
+    )
     assert config.api_config() == ApiConfig()
     with pytest.raises(ConfigUnavailable):
         config.feature_flags()

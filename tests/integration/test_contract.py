@@ -1,5 +1,7 @@
-"""Contracts across the boundary: the template gives each function what its code reads, and the
-API Gateway models are the very schemas the handlers validate with."""
+"""Contracts across the generator/handler boundary: each function's environment is exactly what
+its code reads; the API Gateway models are the very schemas the handlers validate with; and
+the facts both sides hold (api-config's defaults, the index name, the metric names and
+namespace, the runtime) agree."""
 
 from __future__ import annotations
 
@@ -10,7 +12,13 @@ import pytest
 import observability
 import order_processor
 import query_orders
+from generator import names
+from generator.lambda_functions import FUNCTIONS, PYTHON_VERSION, RUNTIME
+from generator.parts.monitoring import ORDER_METRICS
+from generator.parts.parameters import API_CONFIG
 from orders.requests import ORDER_SCHEMA, ORDER_UPDATE_SCHEMA, load_schema
+from orders.rules import ApiConfig
+from store import orders_table
 from tests.support.aws import resources_of_type
 
 ENTRY_MODULES = {
@@ -34,11 +42,14 @@ def test_each_function_gets_every_variable_its_code_reads(rendered_templates, en
     functions = functions_by_handler(rendered_templates[environment])
     assert handler in functions, f"no function with Handler {handler}"
     variables = functions[handler]["Environment"]["Variables"]
-    # Then its environment sets every variable the module reads, and Powertools' own
-    required = set(ENTRY_MODULES[handler].REQUIRED_ENVIRONMENT) | set(observability.POWERTOOLS_ENVIRONMENT)
-    assert required <= set(variables), f"missing: {sorted(required - set(variables))}"
-    assert variables["POWERTOOLS_SERVICE_NAME"] == "food-delivery-api"
-    assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "FoodDelivery"
+    # Then its environment is exactly what the module reads, and Powertools' own: nothing
+    # missing, and nothing handed over that no code reads
+    required = set(ENTRY_MODULES[handler].REQUIRED_ENVIRONMENT) | set(
+        observability.POWERTOOLS_ENVIRONMENT
+    )
+    assert set(variables) == required
+    assert variables["POWERTOOLS_SERVICE_NAME"] == names.SERVICE_NAME
+    assert variables["POWERTOOLS_METRICS_NAMESPACE"] == names.METRICS_NAMESPACE
 
 
 def test_the_settings_function_reads_exactly_the_required_environment():
@@ -58,7 +69,9 @@ def test_api_models_are_the_handlers_schemas(rendered_templates, environment, mo
     # Given the template's API Gateway model of that name
     models = {
         model["Properties"]["Name"]: model["Properties"]
-        for model in resources_of_type(rendered_templates[environment], "AWS::ApiGateway::Model").values()
+        for model in resources_of_type(
+            rendered_templates[environment], "AWS::ApiGateway::Model"
+        ).values()
     }
     assert model_name in models, f"no AWS::ApiGateway::Model named {model_name}"
     schema = models[model_name]["Schema"]
@@ -67,3 +80,34 @@ def test_api_models_are_the_handlers_schemas(rendered_templates, environment, mo
     # Then it is the schema file the handler validates with
     assert schema == load_schema(MODEL_SCHEMAS[model_name])
     assert models[model_name]["ContentType"] == "application/json"
+
+
+def test_api_config_defaults_are_the_template_values():
+    # The handlers fall back on ApiConfig() when SSM was never read: the design's values,
+    # which the template writes into the api-config parameter
+    assert ApiConfig.from_mapping(API_CONFIG) == ApiConfig()
+    assert set(API_CONFIG) == {"maxOrdersPerHour", "defaultTimeout", "retryAttempts"}
+
+
+def test_the_store_queries_the_index_the_template_creates(rendered_templates):
+    table = rendered_templates["prod"]["Resources"][names.ORDERS_TABLE]["Properties"]
+    [index] = table["GlobalSecondaryIndexes"]
+    assert index["IndexName"] == orders_table.CUSTOMER_INDEX == names.CUSTOMER_INDEX
+
+
+def test_the_dashboard_graphs_metrics_the_handlers_emit():
+    emitted = set(observability.EMITTED_METRICS)
+    graphed = {metric.name for metric in ORDER_METRICS}
+    assert graphed <= emitted, sorted(graphed - emitted)
+    assert {metric.namespace for metric in ORDER_METRICS} == {names.METRICS_NAMESPACE}
+
+
+@pytest.mark.parametrize("environment", ["prod", "dev"])
+def test_every_function_runs_the_runtime_the_artifact_is_built_for(rendered_templates, environment):
+    functions = resources_of_type(rendered_templates[environment], "AWS::Lambda::Function")
+    assert {f["Properties"]["Runtime"] for f in functions.values()} == {RUNTIME}
+    assert f"python{PYTHON_VERSION}" == RUNTIME
+
+
+def test_every_entry_point_has_a_function_and_every_function_an_entry_point():
+    assert {spec.handler for spec in FUNCTIONS} == set(ENTRY_MODULES)

@@ -72,7 +72,7 @@ def test_no_loyalty_points_when_the_program_is_off(make_stack, template_flags):
 
 
 @pytest.mark.parametrize(
-    "change, field",
+    ("change", "field"),
     [
         ({"items": [{"productId": "p", "quantity": 0, "price": 1}]}, "items[0].quantity"),
         ({"items": [{"productId": "p", "quantity": 1.5, "price": 1}]}, "items[0].quantity"),
@@ -119,7 +119,7 @@ def with_money(price: str, amount: str = "21.95") -> str:
 
 
 @pytest.mark.parametrize(
-    "price, stored",
+    ("price", "stored"),
     [
         ("0E-500", Decimal("0")),  # zero with an absurd exponent
         ("1.1000000000000000000000000000000000000000000", Decimal("1.1")),  # trailing zeros only
@@ -141,7 +141,7 @@ def test_odd_but_valid_prices_are_stored_with_two_decimal_places(stack, price, s
 
 
 @pytest.mark.parametrize(
-    "price, amount, field",
+    ("price", "amount", "field"),
     [
         ("1.0000000000000000000000000001", "21.95", "items[0].price"),  # 28 decimals
         ("1.00000000000000000000000000000000000000001", "21.95", "items[0].price"),
@@ -149,7 +149,9 @@ def test_odd_but_valid_prices_are_stored_with_two_decimal_places(stack, price, s
         ("8.5", "1.0000000000000000000000000001", "payments[0].amount"),
     ],
 )
-def test_money_with_more_than_two_decimal_places_is_a_400_however_small(stack, price, amount, field):
+def test_money_with_more_than_two_decimal_places_is_a_400_however_small(
+    stack, price, amount, field
+):
     # Given money with a significant digit past the cent, far past Decimal's 28-digit precision
     # When the order is posted
     reply = stack.post(raw=with_money(price, amount))

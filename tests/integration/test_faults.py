@@ -12,6 +12,7 @@ SSM's client has fixed limits (store/clients.py); tests of SSM outages set its r
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -21,6 +22,8 @@ import threading
 import uuid
 from pathlib import Path
 
+import pytest
+
 import redrive
 import runtime
 import store.clients
@@ -29,9 +32,6 @@ from tests.support.api import order_body
 from tests.support.aws import closed_port_url
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-import pytest
 
 
 @pytest.fixture
@@ -49,10 +49,14 @@ def peek(stack):
 
 def redrive_args(stack):
     return [
-        "--queue-url", stack.queue_url,
-        "--table", stack.orders_table,
-        "--wait-seconds", "0",
-        "--retry-attempts", "0",
+        "--queue-url",
+        stack.queue_url,
+        "--table",
+        stack.orders_table,
+        "--wait-seconds",
+        "0",
+        "--retry-attempts",
+        "0",
     ]
 
 
@@ -101,7 +105,14 @@ def test_dynamodb_down_queues_every_order_and_the_redrive_stores_each_once(
 
     # When the redrive runs again, as the README shows it (a command from the checkout)
     second = subprocess.run(
-        [sys.executable, "-m", "handlers.redrive", *redrive_args(stack), "--endpoint-url", moto_server],
+        [
+            sys.executable,
+            "-m",
+            "handlers.redrive",
+            *redrive_args(stack),
+            "--endpoint-url",
+            moto_server,
+        ],
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": ""},
         capture_output=True,
@@ -125,7 +136,9 @@ def test_dynamodb_and_sqs_down_is_a_503_that_leaks_nothing(stack, monkeypatch):
     assert reply.error_code == "ServiceUnavailable"
     assert reply.headers["access-control-allow-origin"] == "*"
     text = json.dumps(reply.body)
-    assert "127.0.0.1" not in text and "Endpoint" not in text and "sqs" not in text.lower()
+    assert "127.0.0.1" not in text
+    assert "Endpoint" not in text
+    assert "sqs" not in text.lower()
 
 
 @pytest.fixture
@@ -173,7 +186,8 @@ def test_ssm_going_down_after_a_load_keeps_serving_the_last_good_values(
     monkeypatch.setenv("AWS_ENDPOINT_URL_SSM", stoppable_server.url)
     # And an order placed and read while SSM is up (both parameters loaded)
     placed = stack.post()
-    assert placed.status == 201 and stack.get(placed.body["orderId"]).status == 200
+    assert placed.status == 201
+    assert stack.get(placed.body["orderId"]).status == 200
     # When SSM goes down
     stoppable_server.stop()
     # Then new orders are still created, with the flags last read (loyalty points are on)
@@ -224,7 +238,8 @@ def test_redrive_leaves_what_it_cannot_store_and_says_so(stack, monkeypatch, cap
     assert status == 1
     out = capsys.readouterr().out
     assert "left in the queue 2" in out
-    assert "not an order" in out and "could not store" in out
+    assert "not an order" in out
+    assert "could not store" in out
     assert stack.queue_depth() == 2
 
 
@@ -271,7 +286,10 @@ def test_one_bad_message_does_not_stop_the_redrive(stack, capsys):
     assert sorted(item["orderId"]["S"] for item in stack.stored_orders()) == sorted(good)
     assert "received 7, stored 4, already stored 0, left in the queue 3" in out
     # And each bad one is reported, with why, and left in the queue
-    assert f"could not store (left): order '{long_price}': a number DynamoDB cannot store exactly" in out
+    assert (
+        f"could not store (left): order '{long_price}': a number DynamoDB cannot store exactly"
+        in out
+    )
     assert f"could not store (left): order '{empty_id}': PutItem: ValidationException" in out
     assert out.count("not an order (left)") == 1
     assert stack.queue_depth() == 3
@@ -301,10 +319,8 @@ class HangUp:
 
     def close(self) -> None:
         # shutdown() wakes the accept() blocked in the thread (close() alone does not, on Linux)
-        try:
+        with contextlib.suppress(OSError):
             self._socket.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         self._socket.close()
         self._thread.join(timeout=5)
 

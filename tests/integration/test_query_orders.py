@@ -186,7 +186,9 @@ def test_header_names_are_case_insensitive(stack):
     # Given an HTTP/2 client sending lower-case header names only
     event = load_event("post_order.json")
     event["headers"] = {name.lower(): value for name, value in event["headers"].items()}
-    event["multiValueHeaders"] = {name.lower(): value for name, value in event["multiValueHeaders"].items()}
+    event["multiValueHeaders"] = {
+        name.lower(): value for name, value in event["multiValueHeaders"].items()
+    }
     event["headers"]["idempotency-key"] = "lower-case-key"
     # When it posts twice with the same key
     first = invoke("order_processor", event)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import ast
 import json
 import os
-import sys
 import uuid
 from pathlib import Path
 
@@ -20,7 +19,15 @@ HANDLERS = Path(__file__).resolve().parents[2] / "handlers"
 
 
 def arguments(stack, *extra: str) -> list[str]:
-    return ["--queue-url", stack.queue_url, "--table", stack.orders_table, "--wait-seconds", "0", *extra]
+    return [
+        "--queue-url",
+        stack.queue_url,
+        "--table",
+        stack.orders_table,
+        "--wait-seconds",
+        "0",
+        *extra,
+    ]
 
 
 def run_redrive(*args: str, env: dict[str, str] | None = None):
@@ -31,13 +38,21 @@ def queued(stack) -> str:
     """An order message as the handler queues it; returns its order id."""
     order_id = str(uuid.uuid4())
     order = {
-        "orderId": order_id, "timestamp": 1_716_552_000_000, "customerId": "c-1", "status": "pending",
+        "orderId": order_id,
+        "timestamp": 1_716_552_000_000,
+        "customerId": "c-1",
+        "status": "pending",
         "items": [{"productId": "p", "quantity": 1, "price": 9.5}],
         "deliveryAddress": {"street": "1 Main St", "city": "Springfield", "zipCode": "12345"},
-        "deliveryType": "standard", "total": 9.5, "createdAt": "2024-05-24T12:00:00.000Z",
-        "updatedAt": "2024-05-24T12:00:00.000Z", "version": 1,
+        "deliveryType": "standard",
+        "total": 9.5,
+        "createdAt": "2024-05-24T12:00:00.000Z",
+        "updatedAt": "2024-05-24T12:00:00.000Z",
+        "version": 1,
     }
-    stack.sqs.send_message(QueueUrl=stack.queue_url, MessageBody=json.dumps({"reason": "test", "order": order}))
+    stack.sqs.send_message(
+        QueueUrl=stack.queue_url, MessageBody=json.dumps({"reason": "test", "order": order})
+    )
     return order_id
 
 
@@ -76,7 +91,9 @@ def test_region_from_aws_region_alone(stack, moto_server):
 
 def test_the_redrive_needs_neither_powertools_nor_botocore_of_its_own():
     # Given the redrive and what it imports, in a fresh interpreter
-    code = "import sys, redrive; print(sorted({m.split('.')[0] for m in sys.modules} & {'aws_lambda_powertools', 'fastjsonschema', 'aws_xray_sdk'}))"
+    lambda_only = "{'aws_lambda_powertools', 'fastjsonschema', 'aws_xray_sdk'}"
+    loaded = "{m.split('.')[0] for m in sys.modules}"
+    code = f"import sys, redrive; print(sorted({loaded} & {lambda_only}))"
     result = cli.run(["-c", code], cwd=HANDLERS)
     # Then it loads none of the Lambda-only packages
     assert result.returncode == 0, result.stderr
@@ -94,7 +111,9 @@ def test_the_redrive_needs_neither_powertools_nor_botocore_of_its_own():
 def test_a_queue_that_does_not_exist_is_a_one_line_error(stack, moto_server):
     env = {**os.environ, **FAKE_CREDENTIALS}
     url = stack.queue_url.rsplit("/", 1)[0] + "/no-such-queue"
-    result = run_redrive("--queue-url", url, "--table", stack.orders_table, "--endpoint-url", moto_server, env=env)
+    result = run_redrive(
+        "--queue-url", url, "--table", stack.orders_table, "--endpoint-url", moto_server, env=env
+    )
     cli.assert_clean_error(result, 2, f"cannot use the queue {url}", "check --queue-url")
 
 
@@ -102,13 +121,19 @@ def test_an_unreachable_endpoint_is_a_one_line_error():
     endpoint = closed_port_url()
     env = {**os.environ, **FAKE_CREDENTIALS}
     result = run_redrive(
-        "--queue-url", f"{endpoint}/123456789012/dlq", "--table", "orders", "--endpoint-url", endpoint, env=env
+        "--queue-url",
+        f"{endpoint}/123456789012/dlq",
+        "--table",
+        "orders",
+        "--endpoint-url",
+        endpoint,
+        env=env,
     )
     cli.assert_clean_error(result, 2, "Could not connect to the endpoint URL")
 
 
 @pytest.mark.parametrize(
-    "missing, message",
+    ("missing", "message"),
     [("credentials", "no AWS credentials"), ("region", "no AWS region: pass --region")],
 )
 def test_missing_credentials_or_region_is_a_one_line_error(missing, message):
@@ -117,17 +142,32 @@ def test_missing_credentials_or_region_is_a_one_line_error(missing, message):
         env.update({k: v for k, v in FAKE_CREDENTIALS.items() if "REGION" not in k})
     else:
         env["AWS_REGION"] = "eu-west-1"
-    result = run_redrive("--queue-url", "https://sqs.eu-west-1.amazonaws.com/123456789012/dlq", "--table", "orders", env=env)
+    result = run_redrive(
+        "--queue-url",
+        "https://sqs.eu-west-1.amazonaws.com/123456789012/dlq",
+        "--table",
+        "orders",
+        env=env,
+    )
     cli.assert_clean_error(result, 2, message)
 
 
 @pytest.mark.parametrize(
-    "args, message",
+    ("args", "message"),
     [
         (["--table", "orders"], "the following arguments are required: --queue-url"),
         (["--queue-url", "dlq", "--table", "orders"], "is not a queue URL"),
-        (["--queue-url", "https://sqs.eu-west-1.amazonaws.com/1/q", "--table", "t", "--endpoint-url", "127.0.0.1:9"],
-         "is not an endpoint URL"),
+        (
+            [
+                "--queue-url",
+                "https://sqs.eu-west-1.amazonaws.com/1/q",
+                "--table",
+                "t",
+                "--endpoint-url",
+                "127.0.0.1:9",
+            ],
+            "is not an endpoint URL",
+        ),
     ],
 )
 def test_bad_arguments_are_a_one_line_usage_error(args, message):

@@ -45,7 +45,7 @@ def test_cancel_from_pending_or_confirmed(stack, created, before):
 
 
 @pytest.mark.parametrize(
-    "before, target",
+    ("before", "target"),
     [
         ([], "preparing"),
         ([], "delivered"),
@@ -135,7 +135,9 @@ def test_current_version_in_if_match_is_accepted(stack, created):
 def test_body_version_and_if_match_must_agree(stack, created):
     # Given a body version and an If-Match that differ
     # When the update is sent
-    reply = stack.put(created["orderId"], {"status": "confirmed", "version": 1}, headers={"If-Match": '"2"'})
+    reply = stack.put(
+        created["orderId"], {"status": "confirmed", "version": 1}, headers={"If-Match": '"2"'}
+    )
     # Then it is a 400
     assert reply.status == 400
     assert reply.body["error"]["field"] == "version"
@@ -167,7 +169,7 @@ def test_unknown_order_is_a_404(stack):
 
 
 @pytest.mark.parametrize(
-    "body, field",
+    ("body", "field"),
     [
         ({}, None),
         ({"version": 1}, None),

@@ -24,7 +24,10 @@ EVENTS = ROOT / "tests" / "events"
 
 def _lambda_python() -> str:
     """The Lambda runtime's Python (3.12) when this machine has a working one, else this one."""
-    candidates = [shutil.which("python3.12"), *map(str, Path.home().glob(".pyenv/versions/3.12*/bin/python3.12"))]
+    candidates = [
+        shutil.which("python3.12"),
+        *map(str, Path.home().glob(".pyenv/versions/3.12*/bin/python3.12")),
+    ]
     for candidate in filter(None, candidates):
         probe = subprocess.run([candidate, "-c", "import venv"], capture_output=True, timeout=60)
         if probe.returncode == 0:
@@ -77,7 +80,9 @@ def test_entries_are_sorted_with_fixed_time_and_mode(artifact: Path) -> None:
     assert not [name for name in names if name.endswith(".pyc") or "__pycache__" in name]
 
 
-def test_contents_are_the_handlers_at_the_root_plus_dependencies_without_boto(artifact: Path) -> None:
+def test_contents_are_the_handlers_at_the_root_plus_dependencies_without_boto(
+    artifact: Path,
+) -> None:
     with zipfile.ZipFile(artifact) as archive:
         names = set(archive.namelist())
     for path in HANDLERS.rglob("*"):
@@ -90,7 +95,8 @@ def test_contents_are_the_handlers_at_the_root_plus_dependencies_without_boto(ar
     assert not tops & {"boto3", "botocore", "s3transfer"}
     # The compiled part of wrapt is the Lambda platform's (Linux x86_64, CPython 3.12).
     compiled = [name for name in names if name.endswith(".so")]
-    assert compiled and all("cpython-312-x86_64-linux-gnu" in name for name in compiled)
+    assert compiled
+    assert all("cpython-312-x86_64-linux-gnu" in name for name in compiled)
 
 
 SERVE_ONE_REQUEST_EACH = r"""
@@ -127,8 +133,15 @@ def _fresh_venv_with_only_boto3(directory: Path) -> Path:
     subprocess.run([LAMBDA_PYTHON, "-m", "venv", str(directory)], check=True, timeout=120)
     python = directory / "bin" / "python"
     subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         f"boto3=={boto3.__version__}"],
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            f"boto3=={boto3.__version__}",
+        ],
         check=True,
         timeout=600,
         capture_output=True,
@@ -157,7 +170,9 @@ def test_artifact_alone_serves_requests_in_a_venv_with_only_boto3(
     ssm = session.client("ssm", endpoint_url=moto_server)
     values = parameter_values(template)
     for logical_id in ("ApiConfigParameter", "FeatureFlagsParameter"):
-        ssm.put_parameter(Name=f"/artifact-{suffix}/{logical_id}", Value=values[logical_id], Type="String")
+        ssm.put_parameter(
+            Name=f"/artifact-{suffix}/{logical_id}", Value=values[logical_id], Type="String"
+        )
     queue_url = session.client("sqs", endpoint_url=moto_server).create_queue(
         QueueName=f"dlq-{suffix}"
     )["QueueUrl"]

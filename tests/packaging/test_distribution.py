@@ -39,10 +39,16 @@ def _build(backend_call: str, source: Path, out: Path) -> Path:
 @pytest.fixture(scope="module")
 def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # The project's files as a fresh clone has them (tracked and new, not ignored ones)
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=ROOT, capture_output=True, check=True,
-    ).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     clone = tmp_path_factory.mktemp("clone")
     for name in filter(None, listed):
         if (ROOT / name).is_file():
@@ -74,7 +80,9 @@ def test_the_wheel_ships_the_lambda_code_inside_the_generator(wheel: Path) -> No
         names = set(archive.namelist())
     missing = [name for name in HANDLER_FILES if f"generator/lambda_code/{name}" not in names]
     assert not missing, f"the wheel lacks {missing}"
-    assert not [name for name in names if name.startswith("handlers/")], "no top-level handlers package"
+    assert not [name for name in names if name.startswith("handlers/")], (
+        "no top-level handlers package"
+    )
 
 
 def test_an_installed_wheel_emits_the_committed_templates_without_a_checkout(
@@ -83,14 +91,16 @@ def test_an_installed_wheel_emits_the_committed_templates_without_a_checkout(
     # Given the wheel's contents on the path, and a working directory that is not a checkout
     site = tmp_path / "site"
     with zipfile.ZipFile(wheel) as archive:
-        archive.extractall(site)
+        archive.extractall(site)  # noqa: S202 - the wheel just built from our own sources
     work = tmp_path / "work"
     work.mkdir()
     env = {**os.environ, "PYTHONPATH": str(site)}
 
     # When the generator runs from there
     result = cli.run(["-m", "generator", "--out", "out"], env=env, cwd=work)
-    where = cli.run(["-c", "from generator.sources import HANDLERS; print(HANDLERS)"], env=env, cwd=work)
+    where = cli.run(
+        ["-c", "from generator.sources import HANDLERS; print(HANDLERS)"], env=env, cwd=work
+    )
 
     # Then it finds the schemas in the wheel and writes the same templates as the checkout
     assert result.returncode == 0, result.stderr

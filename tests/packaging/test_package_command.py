@@ -26,7 +26,9 @@ def bucket(moto_server: str) -> str:
     return BUCKET
 
 
-def package(*arguments: str, env: dict[str, str] | None = None) -> "cli.subprocess.CompletedProcess[str]":
+def package(
+    *arguments: str, env: dict[str, str] | None = None
+) -> cli.subprocess.CompletedProcess[str]:
     return cli.run(["-m", "generator", "package", *arguments], env=env)
 
 
@@ -45,7 +47,13 @@ def test_region_comes_from_aws_region_and_goes_into_the_printed_command(
     env = only_aws_region("eu-west-1")
     # When the release is packaged and uploaded
     result = package(
-        "--out", str(tmp_path), "--upload", f"s3://{bucket}/rel", "--endpoint-url", moto_server, env=env
+        "--out",
+        str(tmp_path),
+        "--upload",
+        f"s3://{bucket}/rel",
+        "--endpoint-url",
+        moto_server,
+        env=env,
     )
     # Then it works, and the command it prints names the region for the aws CLI
     assert result.returncode == 0, result.stderr
@@ -69,7 +77,12 @@ def test_missing_bucket_fails_before_the_build(moto_server: str, tmp_path: Path)
     started = time.monotonic()
     # When a release is packaged for it
     result = package(
-        "--out", str(tmp_path), "--upload", "s3://no-such-bucket-here/rel", "--endpoint-url", moto_server,
+        "--out",
+        str(tmp_path),
+        "--upload",
+        "s3://no-such-bucket-here/rel",
+        "--endpoint-url",
+        moto_server,
         env=env,
     )
     # Then one line says so and how to fix it, and nothing was built
@@ -81,7 +94,9 @@ def test_missing_bucket_fails_before_the_build(moto_server: str, tmp_path: Path)
 def test_no_credentials_is_a_one_line_error(moto_server: str, tmp_path: Path) -> None:
     env = cli.without_aws_settings()
     env["AWS_REGION"] = "eu-west-1"
-    result = package("--out", str(tmp_path), "--upload", f"s3://{BUCKET}", "--endpoint-url", moto_server, env=env)
+    result = package(
+        "--out", str(tmp_path), "--upload", f"s3://{BUCKET}", "--endpoint-url", moto_server, env=env
+    )
     cli.assert_clean_error(result, 1, "no AWS credentials")
     assert not list(tmp_path.glob("*.zip"))
 
@@ -89,7 +104,9 @@ def test_no_credentials_is_a_one_line_error(moto_server: str, tmp_path: Path) ->
 def test_no_region_is_a_one_line_error(moto_server: str, tmp_path: Path) -> None:
     env = cli.without_aws_settings()
     env.update({k: v for k, v in FAKE_CREDENTIALS.items() if "REGION" not in k})
-    result = package("--out", str(tmp_path), "--upload", f"s3://{BUCKET}", "--endpoint-url", moto_server, env=env)
+    result = package(
+        "--out", str(tmp_path), "--upload", f"s3://{BUCKET}", "--endpoint-url", moto_server, env=env
+    )
     cli.assert_clean_error(result, 1, "no AWS region", "--region", "AWS_REGION")
 
 
@@ -98,7 +115,9 @@ def test_unreachable_endpoint_is_a_one_line_error(tmp_path: Path) -> None:
 
     endpoint = closed_port_url()
     env = {**os.environ, **FAKE_CREDENTIALS}
-    result = package("--out", str(tmp_path), "--upload", f"s3://{BUCKET}", "--endpoint-url", endpoint, env=env)
+    result = package(
+        "--out", str(tmp_path), "--upload", f"s3://{BUCKET}", "--endpoint-url", endpoint, env=env
+    )
     cli.assert_clean_error(result, 1, f"cannot reach {endpoint}")
 
 
@@ -129,7 +148,9 @@ def test_a_template_over_the_inline_limit_goes_through_the_bucket(endpoint: str 
     # Then the command uploads it through the bucket, and with an endpoint sends that upload
     # there too (the aws CLI v1 would send it to AWS's S3)
     assert "--s3-bucket releases --s3-prefix food/templates" in command
-    assert command.startswith("AWS_ENDPOINT_URL=http://127.0.0.1:4566 aws ") is (endpoint is not None)
+    assert command.startswith("AWS_ENDPOINT_URL=http://127.0.0.1:4566 aws ") is (
+        endpoint is not None
+    )
 
 
 def test_a_template_under_the_inline_limit_needs_no_bucket() -> None:

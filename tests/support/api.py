@@ -10,10 +10,11 @@ import base64
 import copy
 import importlib
 import json
+import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-import uuid
-from typing import Any, Mapping
+from typing import Any
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 # Powertools reads these when the handler modules are imported (Lambda sets them before
@@ -24,6 +25,7 @@ POWERTOOLS_DEFAULTS = {
     "POWERTOOLS_LOG_LEVEL": "INFO",
 }
 ENTRY_MODULES = ("order_processor", "query_orders")
+
 
 def load_event(name: str) -> dict[str, Any]:
     return json.loads((EVENTS / name).read_text(encoding="utf-8"))
@@ -100,13 +102,24 @@ class Stack:
         }
 
     # --- the API, through the real entry points -------------------------------------
-    def post(self, body: Any = None, *, headers: Mapping[str, str] | None = None, raw: str | None = None) -> Reply:
+    def post(
+        self, body: Any = None, *, headers: Mapping[str, str] | None = None, raw: str | None = None
+    ) -> Reply:
         event = load_event("post_order.json")
-        event["body"] = raw if raw is not None else json.dumps(order_body() if body is None else body)
+        event["body"] = (
+            raw if raw is not None else json.dumps(order_body() if body is None else body)
+        )
         _add_headers(event, headers)
         return invoke("order_processor", event)
 
-    def put(self, order_id: str, body: Any, *, headers: Mapping[str, str] | None = None, raw: str | None = None) -> Reply:
+    def put(
+        self,
+        order_id: str,
+        body: Any,
+        *,
+        headers: Mapping[str, str] | None = None,
+        raw: str | None = None,
+    ) -> Reply:
         event = put_event(order_id, body, headers=headers, raw=raw)
         return invoke("order_processor", event)
 
@@ -126,8 +139,7 @@ class Stack:
 
     # --- direct reads, for assertions -------------------------------------------------
     def stored_orders(self) -> list[dict[str, Any]]:
-        items = self.dynamodb.scan(TableName=self.orders_table, ConsistentRead=True)["Items"]
-        return items
+        return self.dynamodb.scan(TableName=self.orders_table, ConsistentRead=True)["Items"]
 
     def queued_messages(self) -> list[dict[str, Any]]:
         """Every message in the dead-letter queue (each made invisible for a while)."""
@@ -150,7 +162,9 @@ class Stack:
         )
 
 
-def put_event(order_id: str, body: Any, *, headers: Mapping[str, str] | None = None, raw: str | None = None) -> dict[str, Any]:
+def put_event(
+    order_id: str, body: Any, *, headers: Mapping[str, str] | None = None, raw: str | None = None
+) -> dict[str, Any]:
     event = load_event("put_order.json")
     event["path"] = f"/orders/{order_id}"
     event["pathParameters"] = {"orderId": order_id}

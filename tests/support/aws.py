@@ -6,7 +6,9 @@ Nothing here fakes an AWS API: boto3 talks HTTP to moto's server, or moto's in-p
 from __future__ import annotations
 
 import socket
-from typing import Any, Mapping
+import threading
+from collections.abc import Mapping
+from typing import Any
 
 # create_table accepts these Table properties as they are written in the template; the rest
 # (encryption with the stack's key, PITR, deletion protection, tags) is account-side detail
@@ -67,9 +69,7 @@ def create_tables_from_template(
         dynamodb_client.create_table(**create_table_request(properties, table_name))
         ttl = properties.get("TimeToLiveSpecification")
         if ttl:
-            dynamodb_client.update_time_to_live(
-                TableName=table_name, TimeToLiveSpecification=ttl
-            )
+            dynamodb_client.update_time_to_live(TableName=table_name, TimeToLiveSpecification=ttl)
 
 
 def parameter_values(template: Mapping[str, Any]) -> dict[str, Any]:
@@ -80,3 +80,42 @@ def parameter_values(template: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+class SerialMotoServer:
+    """moto's own server application answering one request at a time, on 127.0.0.1.
+
+    DynamoDB applies each conditional write atomically; moto checks a condition and writes
+    without a lock, so two requests that overlap in its threaded server can both pass the
+    same condition. One request at a time restores what DynamoDB guarantees, for tests of
+    concurrent writers. It serves the same in-process moto state as the tests' moto_server.
+    """
+
+    def __init__(self) -> None:
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+        from werkzeug.serving import make_server
+
+        class OneRequestPerConnection(MotoRequestHandler):
+            # HTTP/1.0: each request closes its connection, so no client's idle keep-alive
+            # connection can hold the single worker.
+            protocol_version = "HTTP/1.0"
+
+        self._server = make_server(
+            "127.0.0.1",
+            0,
+            DomainDispatcherApplication(create_backend_app),
+            threaded=False,
+            request_handler=OneRequestPerConnection,
+        )
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> SerialMotoServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=10)

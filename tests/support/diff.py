@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 
 def differences(expected: Any, actual: Any, path: str = "$") -> Iterator[str]:

@@ -19,8 +19,9 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Iterator
 from graphlib import TopologicalSorter
-from typing import Any, Iterator
+from typing import Any
 
 
 def _references(node: Any) -> Iterator[str]:

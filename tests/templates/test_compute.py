@@ -112,7 +112,6 @@ def test_order_processor_function(prod: TemplateView) -> None:
         "ORDERS_TABLE_NAME": {"Ref": "OrdersTable"},
         "IDEMPOTENCY_TABLE_NAME": {"Ref": "IdempotencyTable"},
         "DLQ_URL": {"Ref": "OrderDeadLetterQueue"},
-        "TABLE_NAME_PARAMETER": {"Ref": "TableNameParameter"},
         "API_CONFIG_PARAMETER": {"Ref": "ApiConfigParameter"},
         "FEATURE_FLAGS_PARAMETER": {"Ref": "FeatureFlagsParameter"},
         "POWERTOOLS_SERVICE_NAME": "food-delivery-api",

@@ -118,7 +118,9 @@ def test_throttle_and_dead_letter_alarms(prod: TemplateView) -> None:
     ]
 
 
-def test_dashboard_has_the_six_graphs_and_the_alarm_status(prod: TemplateView) -> None:
+def test_dashboard_has_the_design_graphs_the_orders_and_the_alarm_status(
+    prod: TemplateView,
+) -> None:
     body = json.loads(prod.props("Dashboard")["DashboardBody"]["Fn::Sub"])
     graphs = {
         w["properties"]["title"]: [metric[:2] for metric in w["properties"]["metrics"]]
@@ -139,6 +141,13 @@ def test_dashboard_has_the_six_graphs_and_the_alarm_status(prod: TemplateView) -
             ["AWS/DynamoDB", "ConsumedWriteCapacityUnits"],
         ],
         "Dead-letter queue: visible messages": [["AWS/SQS", "ApproximateNumberOfMessagesVisible"]],
+        # The handlers' own metrics (tests/integration/test_contract.py ties the names)
+        "Orders": [
+            ["FoodDelivery", "OrderCreated"],
+            ["FoodDelivery", "OrderQueued"],
+            ["FoodDelivery", "OrderUpdated"],
+            ["FoodDelivery", "RateLimited"],
+        ],
     }
     [alarm_widget] = [w for w in body["widgets"] if w["type"] == "alarm"]
     assert sorted(alarm_widget["properties"]["alarms"]) == sorted(
@@ -148,6 +157,46 @@ def test_dashboard_has_the_six_graphs_and_the_alarm_status(prod: TemplateView) -
     assert {w["properties"]["region"] for w in body["widgets"] if w["type"] == "metric"} == {
         "${AWS::Region}"
     }
+
+
+def test_dashboard_graphs_each_resource_by_its_own_dimensions(prod: TemplateView) -> None:
+    body = json.loads(prod.props("Dashboard")["DashboardBody"]["Fn::Sub"])
+    lines = {
+        (line[0], line[1]): line[2:]
+        for widget in body["widgets"]
+        if widget["type"] == "metric"
+        for line in widget["properties"]["metrics"]
+    }
+    # The API's metrics are per stage: without Stage the graph would be empty
+    assert lines[("AWS/ApiGateway", "Count")] == [
+        "ApiName", "${AWS::StackName}-api", "Stage", "${ApiStage}",
+    ]
+    assert lines[("AWS/DynamoDB", "ConsumedReadCapacityUnits")] == ["TableName", "${OrdersTable}"]
+    assert lines[("FoodDelivery", "OrderCreated")] == ["service", "food-delivery-api"]
+    functions = [
+        line[2:]
+        for widget in body["widgets"]
+        if widget["properties"]["title"] == "Lambda errors"
+        for line in widget["properties"]["metrics"]
+    ]
+    assert functions == [
+        ["FunctionName", "${OrderProcessorFunction}"],
+        ["FunctionName", "${QueryOrdersFunction}"],
+    ]
+
+
+def test_dashboard_widgets_do_not_overlap(prod: TemplateView) -> None:
+    body = json.loads(prod.props("Dashboard")["DashboardBody"]["Fn::Sub"])
+    cells: set[tuple[int, int]] = set()
+    for widget in body["widgets"]:
+        assert widget["x"] + widget["width"] <= 24
+        area = {
+            (x, y)
+            for x in range(widget["x"], widget["x"] + widget["width"])
+            for y in range(widget["y"], widget["y"] + widget["height"])
+        }
+        assert not cells & area, widget["properties"].get("title")
+        cells |= area
 
 
 def test_outputs_are_exported_under_the_stack_name(prod: TemplateView) -> None:

@@ -47,15 +47,26 @@ def test_endpoint_comes_from_the_environment(monkeypatch):
 
 def test_importing_the_entries_reads_no_environment_and_loads_no_boto3():
     # Given a fresh interpreter with none of the functions' variables set
-    environment = {key: value for key, value in os.environ.items() if not key.endswith(("_NAME", "_URL", "_PARAMETER"))}
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.endswith(("_NAME", "_URL", "_PARAMETER"))
+    }
     code = (
         "import sys, order_processor, query_orders, redrive\n"
-        "heavy = sorted(m for m in ('boto3', 'aws_xray_sdk', 'fastjsonschema') if m in sys.modules)\n"
+        "heavy = sorted(\n"
+        "    m for m in ('boto3', 'aws_xray_sdk', 'fastjsonschema') if m in sys.modules\n"
+        ")\n"
         "print(','.join(heavy))\n"
     )
     # When the entry modules are imported
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=HANDLERS, env=environment, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code],
+        cwd=HANDLERS,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     # Then the import succeeds and left the heavy modules for the first request
     assert result.returncode == 0, result.stderr

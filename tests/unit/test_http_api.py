@@ -42,7 +42,7 @@ def resolver_raising(error: Exception):
 
 
 @pytest.mark.parametrize(
-    "error, status, code",
+    ("error", "status", "code"),
     [
         (errors.InvalidRequest("bad"), 400, "InvalidRequest"),
         (errors.ValidationFailed("items[0] bad", field="items[0]"), 400, "ValidationError"),
@@ -54,7 +54,11 @@ def resolver_raising(error: Exception):
         (errors.IdempotencyKeyReused("no"), 409, "IdempotencyKeyReused"),
         (errors.RequestInProgress("wait"), 409, "RequestInProgress"),
         (errors.RateLimited(150, 42), 429, "RateLimited"),
-        (errors.StoreUnavailable("put_item: EndpointConnectionError at 10.0.0.1"), 503, "ServiceUnavailable"),
+        (
+            errors.StoreUnavailable("put_item: EndpointConnectionError at 10.0.0.1"),
+            503,
+            "ServiceUnavailable",
+        ),
         (errors.DeadLetterUnavailable("sqs down"), 503, "ServiceUnavailable"),
         (errors.ConfigUnavailable("ssm down"), 503, "ServiceUnavailable"),
         (KeyError("secret-internal-name"), 500, "InternalError"),
@@ -96,7 +100,7 @@ def event(headers=None, body=None, base64_encoded=False):
 
 
 @pytest.mark.parametrize(
-    "value, version",
+    ("value", "version"),
     [(None, None), ("*", None), ("3", 3), ('"3"', 3), ('W/"12"', 12), (' "7" ', 7)],
 )
 def test_if_match_carries_a_version(value, version):

@@ -36,7 +36,9 @@ class MemoryLayer(BasePersistenceLayer):
         self._check("put")
         old = self.records.get(data_record.idempotency_key)
         if old is not None:
-            self._validate_payload(data_payload=data_record, stored_data_record=old)  # as DynamoDB's does
+            self._validate_payload(
+                data_payload=data_record, stored_data_record=old
+            )  # as DynamoDB's does
             raise IdempotencyItemAlreadyExistsError(old_data_record=old)
         self.records[data_record.idempotency_key] = data_record
 
@@ -74,12 +76,13 @@ def run(guard, operation, payload=None):
         scope="customer-1",
         payload=payload or {"a": 1},
         operation=operation,
-        lambda_context=LambdaContext(),
     )
 
 
 def guard(layer):
-    return PowertoolsIdempotency(lambda: None, "unused", persistence_layer=layer)
+    return PowertoolsIdempotency(
+        lambda: None, "unused", persistence_layer=layer, lambda_context=LambdaContext
+    )
 
 
 def test_a_repeat_gets_the_first_answer_without_running_again():

@@ -32,8 +32,10 @@ def test_public_json_round_trips_through_a_queue_message():
 
 def test_public_json_has_plain_numbers():
     public = pending_order().to_public()
-    assert public["total"] == 21.95 and isinstance(public["total"], float)
-    assert public["items"][0]["quantity"] == 2 and isinstance(public["items"][0]["quantity"], int)
+    assert public["total"] == 21.95
+    assert isinstance(public["total"], float)
+    assert public["items"][0]["quantity"] == 2
+    assert isinstance(public["items"][0]["quantity"], int)
     assert public["status"] == "pending"
 
 

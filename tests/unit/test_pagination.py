@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 
 import pytest
@@ -43,10 +44,8 @@ def test_every_single_character_edit_is_detected():
         replacement = "A" if token[position] != "A" else "B"
         edited = token[:position] + replacement + token[position + 1 :]
         # Then it is refused (or, at the very end, decodes to the same bytes)
-        try:
+        with contextlib.suppress(InvalidRequest):
             assert decode_token(edited, "customer-1") == START
-        except InvalidRequest:
-            pass
 
 
 def test_a_forged_payload_without_the_checksum_is_refused():
@@ -67,7 +66,9 @@ def test_a_token_with_a_bad_order_id_is_refused():
         decode_token(encode_token(PageStart("customer-1", "not-a-uuid", 1)), "customer-1")
 
 
-@pytest.mark.parametrize("raw, expected", [(None, DEFAULT_LIMIT), ("1", 1), ("100", 100), ("020", 20)])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [(None, DEFAULT_LIMIT), ("1", 1), ("100", 100), ("020", 20)]
+)
 def test_limits(raw, expected):
     assert parse_limit(raw) == expected
 
@@ -127,7 +128,12 @@ def test_a_minted_token_for_a_customer_id_the_schema_refuses_is_refused(customer
 
 @pytest.mark.parametrize(
     "order_id",
-    ["7D7A1C8E-3C1B-4E8E-9F0A-2B6D5C4E3F21", "{7d7a1c8e-3c1b-4e8e-9f0a-2b6d5c4e3f21}", "", "x" * 5000],
+    [
+        "7D7A1C8E-3C1B-4E8E-9F0A-2B6D5C4E3F21",
+        "{7d7a1c8e-3c1b-4e8e-9f0a-2b6d5c4e3f21}",
+        "",
+        "x" * 5000,
+    ],
 )
 def test_a_minted_token_whose_order_id_is_not_a_uuid_is_refused(order_id):
     with pytest.raises(InvalidRequest):

@@ -47,13 +47,29 @@ def test_a_valid_order_becomes_a_request():
 
 
 @pytest.mark.parametrize(
-    "changes, field, words",
+    ("changes", "field", "words"),
     [
-        ({"items": [{"productId": "p", "quantity": 0, "price": 1}]}, "items[0].quantity", "bigger than or equal to 1"),
-        ({"items": [{"productId": "p", "quantity": 2.5, "price": 1}]}, "items[0].quantity", "integer"),
-        ({"items": [{"productId": "p", "quantity": True, "price": 1}]}, "items[0].quantity", "integer"),
+        (
+            {"items": [{"productId": "p", "quantity": 0, "price": 1}]},
+            "items[0].quantity",
+            "bigger than or equal to 1",
+        ),
+        (
+            {"items": [{"productId": "p", "quantity": 2.5, "price": 1}]},
+            "items[0].quantity",
+            "integer",
+        ),
+        (
+            {"items": [{"productId": "p", "quantity": True, "price": 1}]},
+            "items[0].quantity",
+            "integer",
+        ),
         ({"items": [{"productId": "p", "price": 1}]}, "items[0]", "quantity"),
-        ({"deliveryAddress": {"street": "s", "city": "c", "zipCode": 1}}, "deliveryAddress.zipCode", "string"),
+        (
+            {"deliveryAddress": {"street": "s", "city": "c", "zipCode": 1}},
+            "deliveryAddress.zipCode",
+            "string",
+        ),
         ({"payments": [{"method": "bitcoin", "amount": 1}]}, "payments[0].method", "one of"),
         ({"extra": 1}, None, "body must not contain"),
     ],
@@ -89,7 +105,7 @@ def test_trailing_zeros_do_not_count_as_places():
 
 
 @pytest.mark.parametrize(
-    "price, kept",
+    ("price", "kept"),
     [
         ("8.500", "8.50"),
         ("0E-500", "0.00"),
@@ -133,7 +149,9 @@ def test_an_amount_too_long_to_quantize_is_refused_not_a_crash():
 
 def test_payment_amounts_are_kept_to_the_cent_too():
     # Given a payment amount written with an absurd exponent
-    raw = json.dumps({**BODY, "payments": [{"method": "card", "amount": "@"}]}).replace('"@"', "0E-500")
+    raw = json.dumps({**BODY, "payments": [{"method": "card", "amount": "@"}]}).replace(
+        '"@"', "0E-500"
+    )
     # When it is parsed
     request = parse_new_order(parse_json(raw))
     # Then it is kept as 0.00

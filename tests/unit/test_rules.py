@@ -25,20 +25,22 @@ def item(price: str, quantity: int = 1, product: str = "p") -> LineItem:
 
 
 def new_request(**changes) -> NewOrder:
-    fields = dict(
-        customer_id="customer-1",
-        items=(item("8.50", 2), item("4.95")),
-        delivery_address=Address("1 Main Street", "Dublin", "D01"),
-        delivery_type=DeliveryType.STANDARD,
-        payments=(Payment("card", Decimal("21.95")),),
-        body={},
-    )
+    fields = {
+        "customer_id": "customer-1",
+        "items": (item("8.50", 2), item("4.95")),
+        "delivery_address": Address("1 Main Street", "Dublin", "D01"),
+        "delivery_type": DeliveryType.STANDARD,
+        "payments": (Payment("card", Decimal("21.95")),),
+        "body": {},
+    }
     fields.update(changes)
     return NewOrder(**fields)
 
 
 def pending_order():
-    return rules.new_order(new_request(), order_id="00000000-0000-4000-8000-000000000001", now_ms=NOW)
+    return rules.new_order(
+        new_request(), order_id="00000000-0000-4000-8000-000000000001", now_ms=NOW
+    )
 
 
 def order_in(status: Status):
@@ -132,9 +134,7 @@ def test_an_update_bumps_the_version_and_keeps_the_key():
 def test_new_items_recompute_the_total():
     # Given a pending order of 21.95
     # When its items are replaced
-    updated = rules.apply_update(
-        pending_order(), OrderUpdate(items=(item("9.99", 3),)), now_ms=NOW
-    )
+    updated = rules.apply_update(pending_order(), OrderUpdate(items=(item("9.99", 3),)), now_ms=NOW)
     # Then the total is the new items' total
     assert updated.total == Decimal("29.97")
 
@@ -195,7 +195,9 @@ def test_one_or_no_payment_needs_no_flag():
 def test_update_flags_apply_only_to_what_the_update_sends():
     rules.check_update_features(OrderUpdate(status=Status.CONFIRMED), rules.FeatureFlags())
     with pytest.raises(FeatureDisabled):
-        rules.check_update_features(OrderUpdate(delivery_type=DeliveryType.EXPRESS), rules.FeatureFlags())
+        rules.check_update_features(
+            OrderUpdate(delivery_type=DeliveryType.EXPRESS), rules.FeatureFlags()
+        )
 
 
 def test_flags_parse_from_the_parameter():
@@ -230,7 +232,9 @@ def test_api_config_parses_the_parameter():
     config = rules.ApiConfig.from_mapping(
         {"defaultTimeout": 500, "maxOrdersPerHour": 150, "retryAttempts": 3}
     )
-    assert config == rules.ApiConfig(default_timeout_ms=500, max_orders_per_hour=150, retry_attempts=3)
+    assert config == rules.ApiConfig(
+        default_timeout_ms=500, max_orders_per_hour=150, retry_attempts=3
+    )
     assert rules.ApiConfig.from_mapping({}) == rules.ApiConfig()
 
 

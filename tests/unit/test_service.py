@@ -63,10 +63,13 @@ class MemoryOrders:
         return None
 
 
+LOYALTY_ON = rules.FeatureFlags(loyalty_program=True)
+
+
 class Config:
     """ConfigSource with fixed values; flags=None stands for feature-flags that cannot be read."""
 
-    def __init__(self, flags=rules.FeatureFlags(loyalty_program=True)):
+    def __init__(self, flags=LOYALTY_ON):
         self.flags = flags
         self.flag_reads = 0
 
@@ -98,7 +101,9 @@ def service(orders, config=None):
 def test_a_timed_out_write_that_landed_is_a_created_order_not_a_conflict():
     # Given a table that stores the order but whose answer is lost, so that botocore's retry
     # of the PutItem finds the order there and its condition fails (OrderAlreadyExists)
-    orders = MemoryOrders(put_new_errors=[OrderAlreadyExists(f"order {ORDER_ID} is already stored")])
+    orders = MemoryOrders(
+        put_new_errors=[OrderAlreadyExists(f"order {ORDER_ID} is already stored")]
+    )
     # When the order is placed
     placement = service(orders).place(new_request())
     # Then it is created, with the order as stored (a fresh uuid4: only our own write can be there)
@@ -115,7 +120,9 @@ def test_a_table_outage_still_goes_to_the_dead_letter_path():
     # Given a table that is down (the conflict tolerance above must not swallow outages)
     orders = MemoryOrders(put_new_errors=[StoreUnavailable("PutItem: ServiceUnavailable")])
     # When the order is placed without a dead-letter queue to fall back on
-    placing = OrderService(orders=orders, config=Config(), clock=lambda: NOW, new_id=lambda: ORDER_ID)
+    placing = OrderService(
+        orders=orders, config=Config(), clock=lambda: NOW, new_id=lambda: ORDER_ID
+    )
     # Then the outage reaches the caller (503)
     with pytest.raises(StoreUnavailable):
         placing.place(new_request())
@@ -131,7 +138,9 @@ def stored_pending(orders):
     "update",
     [
         OrderUpdate(status=Status.CONFIRMED),
-        OrderUpdate(delivery_type=DeliveryType.STANDARD, payments=(Payment("cash", Decimal("17.00")),)),
+        OrderUpdate(
+            delivery_type=DeliveryType.STANDARD, payments=(Payment("cash", Decimal("17.00")),)
+        ),
     ],
 )
 def test_an_update_that_no_flag_gates_does_not_read_the_flags(update):
