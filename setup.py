@@ -58,6 +58,11 @@ setup(
             "setuptools>=70.1",
             # Pinned: a scanner upgrade can add checks; take new ones on purpose.
             "checkov==3.3.30",
+            # Code health (tests/test_code_health.py); pinned for the same reason.
+            "ruff==0.17.6",
+            "mypy==2.4.1",
+            "boto3-stubs[cloudformation,dynamodb,s3,sqs,ssm]>=1.34",
+            "check-jsonschema>=0.29",
         ],
     },
     entry_points={"console_scripts": ["food-delivery-generator=generator.__main__:main"]},

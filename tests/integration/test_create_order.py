@@ -255,3 +255,21 @@ def test_rate_limit_counts_each_customer_separately(make_stack, template_api_con
     reply = stack.post(order_body(customerId="customer-0002"))
     # Then that order is created
     assert reply.status == 201
+
+
+def test_the_rate_limit_window_is_the_last_hour_exactly(stack):
+    # Given orders of one customer placed exactly one hour before now, and 1 ms later
+    from orders import rules
+    from orders.requests import parse_json, parse_new_order
+    from store.orders_table import OrdersTable
+
+    table = OrdersTable(lambda: stack.dynamodb, stack.orders_table)
+    now = 1_716_552_000_000
+    request = parse_new_order(parse_json(json.dumps(order_body(customerId="window-edge"))))
+    for placed in (now - rules.HOUR_MS, now - rules.HOUR_MS + 1, now):
+        table.put_new(rules.new_order(request, order_id=str(uuid.uuid4()), now_ms=placed))
+    # When the window since an hour ago is counted
+    since = now - rules.HOUR_MS
+    # Then the order placed exactly an hour ago has left it; the other two are in it
+    assert table.count_since("window-edge", since, stop_at=10) == 2
+    assert table.oldest_since("window-edge", since) == now - rules.HOUR_MS + 1

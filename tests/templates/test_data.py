@@ -141,7 +141,14 @@ def test_data_key_rotates_and_admits_cloudwatch_alarms_and_logs(prod: TemplateVi
     assert set(alarms["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
     logs = statements["CloudWatchLogsEncryptThisAccountsLogGroups"]
     assert logs["Principal"] == {"Service": {"Fn::Sub": "logs.${AWS::Region}.amazonaws.com"}}
-    assert "ArnLike" in logs["Condition"]
+    # Only this account's log groups, in this region, may use the key through CloudWatch Logs
+    assert logs["Condition"] == {
+        "ArnLike": {
+            "kms:EncryptionContext:aws:logs:arn": {
+                "Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*"
+            }
+        }
+    }
     admin = statements["AccountAdministersKeyThroughIam"]
     assert admin["Principal"] == {
         "AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}

@@ -28,6 +28,14 @@ def _inputs(alarm: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
     }
 
 
+def _dimensions(alarm: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    return {
+        query["Id"]: query["MetricStat"]["Metric"]["Dimensions"]
+        for query in alarm["Metrics"]
+        if "MetricStat" in query
+    }
+
+
 def _expression(alarm: dict[str, Any]) -> str:
     [result] = [query for query in alarm["Metrics"] if query.get("ReturnData")]
     return result["Expression"]
@@ -86,8 +94,10 @@ def test_api_alarms_watch_5xx_rate_and_p99_latency(prod: TemplateView) -> None:
         "requests": ("AWS/ApiGateway", "Count", "Sum"),
     }
     assert errors["Threshold"] == 1
+    assert _expression(errors) == "IF(requests > 0, 100 * errors / requests, 0)"
     latency = alarms["ApiLatencyP99Alarm"]
     assert _inputs(latency) == {"latency": ("AWS/ApiGateway", "Latency", "p99")}
+    assert _expression(latency) == "latency"
     assert latency["Threshold"] == 500
     dimensions = latency["Metrics"][0]["MetricStat"]["Metric"]["Dimensions"]
     assert dimensions == [
@@ -107,12 +117,32 @@ def test_throttle_and_dead_letter_alarms(prod: TemplateView) -> None:
         "reads": ("AWS/DynamoDB", "ReadThrottleEvents", "Sum"),
         "writes": ("AWS/DynamoDB", "WriteThrottleEvents", "Sum"),
     }
+    # Any throttle at all alarms: the expression sums them, and the threshold is zero
+    for alarm_id, expression in (
+        ("FunctionThrottlesAlarm", "processor + query"),
+        ("TableThrottlesAlarm", "reads + writes"),
+    ):
+        assert _expression(alarms[alarm_id]) == expression
+        assert (alarms[alarm_id]["ComparisonOperator"], alarms[alarm_id]["Threshold"]) == (
+            "GreaterThanThreshold",
+            0,
+        )
+    assert _dimensions(alarms["FunctionThrottlesAlarm"]) == {
+        "processor": [{"Name": "FunctionName", "Value": {"Ref": "OrderProcessorFunction"}}],
+        "query": [{"Name": "FunctionName", "Value": {"Ref": "QueryOrdersFunction"}}],
+    }
+    assert _dimensions(alarms["TableThrottlesAlarm"]) == {
+        "reads": [{"Name": "TableName", "Value": {"Ref": "OrdersTable"}}],
+        "writes": [{"Name": "TableName", "Value": {"Ref": "OrdersTable"}}],
+    }
     dlq = alarms["DeadLetterQueueMessagesAlarm"]
     assert (dlq["MetricName"], dlq["Statistic"], dlq["Threshold"]) == (
         "ApproximateNumberOfMessagesVisible",
         "Maximum",
         0,
     )
+    # One period: a single order waiting is worth a look at once
+    assert (dlq["Period"], dlq["EvaluationPeriods"]) == (300, 1)
     assert dlq["Dimensions"] == [
         {"Name": "QueueName", "Value": {"Fn::GetAtt": ["OrderDeadLetterQueue", "QueueName"]}}
     ]

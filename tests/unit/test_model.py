@@ -52,6 +52,10 @@ def test_json_ready_converts_nested_decimals():
         {**pending_order().to_document(), "timestamp": "yesterday"},
         {**pending_order().to_document(), "version": Decimal("1.5")},
         {**pending_order().to_document(), "items": [{"productId": 1}]},
+        # Numbers stored as text: DynamoDB's N type never deserializes to a string
+        {**pending_order().to_document(), "total": "21.95"},
+        {**pending_order().to_document(), "version": "1"},
+        {**pending_order().to_document(), "timestamp": True},
     ],
 )
 def test_what_is_not_an_order_is_malformed(document):

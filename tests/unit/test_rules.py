@@ -225,6 +225,26 @@ def test_retry_after_is_when_the_oldest_order_leaves_the_hour():
     assert rules.retry_after_seconds(oldest, NOW) == 30
     assert rules.retry_after_seconds(NOW - rules.HOUR_MS, NOW) == 1
     assert rules.retry_after_seconds(None, NOW) == 1
+    # Whole seconds, rounded up: 1,001 ms is 2 s, and an order placed just now is an hour
+    assert rules.retry_after_seconds(NOW - rules.HOUR_MS + 1_001, NOW) == 2
+    assert rules.retry_after_seconds(NOW, NOW) == 3_600
+
+
+def test_an_update_with_payments_replaces_them_and_one_without_keeps_them():
+    order = pending_order()
+    split = (Payment("card", Decimal("10.00")), Payment("voucher", Decimal("11.95")))
+    # A PUT that sends payments replaces the order's
+    assert rules.apply_update(order, OrderUpdate(payments=split), now_ms=NOW + 1).payments == split
+    # A PUT that does not (a status change) leaves them as they were
+    confirmed = rules.apply_update(order, OrderUpdate(status=Status.CONFIRMED), now_ms=NOW + 1)
+    assert confirmed.payments == order.payments
+    # Sending payments is a change of contents: only while pending
+    with pytest.raises(NotModifiable):
+        rules.apply_update(confirmed, OrderUpdate(payments=split), now_ms=NOW + 2)
+    # Several payments are what the multiplePayments flag gates; a status change is not
+    assert rules.update_uses_flagged_features(OrderUpdate(payments=split))
+    assert not rules.update_uses_flagged_features(OrderUpdate(status=Status.CONFIRMED))
+    assert not rules.update_uses_flagged_features(OrderUpdate(payments=split[:1]))
 
 
 # --- configuration ------------------------------------------------------------------------
@@ -236,6 +256,17 @@ def test_api_config_parses_the_parameter():
         default_timeout_ms=500, max_orders_per_hour=150, retry_attempts=3
     )
     assert rules.ApiConfig.from_mapping({}) == rules.ApiConfig()
+
+
+def test_api_config_bounds_are_inclusive_and_zero_disables_the_rate_limit():
+    # The smallest values each setting accepts are accepted as they are
+    config = rules.ApiConfig.from_mapping(
+        {"defaultTimeout": 1, "maxOrdersPerHour": 0, "retryAttempts": 0}
+    )
+    assert config == rules.ApiConfig(default_timeout_ms=1, max_orders_per_hour=0, retry_attempts=0)
+    assert not rules.rate_limit_exceeded(10_000, config.max_orders_per_hour)
+    with pytest.raises(ConfigUnavailable):
+        rules.ApiConfig.from_mapping({"maxOrdersPerHour": -1})
 
 
 @pytest.mark.parametrize(

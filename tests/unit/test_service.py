@@ -6,6 +6,7 @@ stands for an AWS API (the DynamoDB adapter is tested against moto in tests/inte
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 
 import pytest
@@ -15,7 +16,7 @@ from orders.errors import ConfigUnavailable, OrderAlreadyExists, StoreUnavailabl
 from orders.model import Address, DeliveryType, LineItem, Order, Payment, Status
 from orders.ports import Page
 from orders.requests import NewOrder, OrderUpdate
-from orders.service import OrderService, Outcome
+from orders.service import OrderService, Outcome, epoch_ms
 
 NOW = 1_716_552_000_000
 ORDER_ID = "00000000-0000-4000-8000-000000000001"
@@ -170,3 +171,11 @@ def test_an_update_of_what_flags_gate_still_needs_them(update):
     # Then the update is refused as unavailable (503), not let through unchecked
     with pytest.raises(ConfigUnavailable):
         service(orders, Config(flags=None)).update(ORDER_ID, update)
+
+
+def test_the_clock_is_epoch_milliseconds():
+    # The table's sort key, the rate limit's hour and createdAt all assume milliseconds
+    before = time.time()
+    now = epoch_ms()
+    after = time.time()
+    assert before * 1000 - 1 <= now <= after * 1000 + 1

@@ -1,0 +1,78 @@
+"""ruff (lint and format) and strict mypy pass on the whole tree, and the configurations that
+run them elsewhere (pre-commit, the GitHub workflow, tox) are valid and run the same things."""
+
+from __future__ import annotations
+
+import configparser
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from tests.test_readme import the_two_commands
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def _run(*command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def test_ruff_finds_nothing() -> None:
+    result = _run(str(BIN / "ruff"), "check", "--no-cache", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_changes_nothing() -> None:
+    result = _run(str(BIN / "ruff"), "format", "--check", "--no-cache", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_strict_passes_on_the_generator_and_the_handlers() -> None:
+    # The files and strictness come from pyproject.toml: this only runs it.
+    result = _run(sys.executable, "-m", "mypy", "--no-incremental")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues found" in result.stdout
+
+
+def test_the_github_workflow_is_valid_and_runs_the_readme_commands() -> None:
+    workflow = ROOT / ".github" / "workflows" / "ci.yml"
+    result = _run(
+        str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(workflow)
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    steps = [
+        step.get("run", "")
+        for job in yaml.safe_load(workflow.read_text())["jobs"].values()
+        for step in job["steps"]
+    ]
+    for command in the_two_commands():
+        assert command in steps, f"the workflow does not run `{command}`"
+    assert any("tox -e lint" in step for step in steps)
+
+
+def test_pre_commit_runs_ruff_cfn_lint_and_the_template_check() -> None:
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+    assert {"ruff-check", "ruff-format", "cfn-lint", "templates-current"} <= set(hooks)
+    assert hooks["templates-current"]["entry"] == "python -m generator --check"
+    revisions = {repo["repo"].rsplit("/", 1)[-1]: repo.get("rev") for repo in config["repos"]}
+    # The hooks run the versions the test extra pins.
+    assert revisions["ruff-pre-commit"] == "v" + _pinned("ruff")
+
+
+def test_tox_lint_runs_what_ci_runs() -> None:
+    tox = configparser.ConfigParser()
+    tox.read(ROOT / "tox.ini")
+    commands = tox["testenv:lint"]["commands"]
+    for expected in ("ruff check", "ruff format --check", "mypy", "cfn-lint -c I", "--check"):
+        assert expected in commands
+
+
+def _pinned(package: str) -> str:
+    setup = (ROOT / "setup.py").read_text()
+    marker = f'"{package}=='
+    start = setup.index(marker) + len(marker)
+    return setup[start : setup.index('"', start)]
