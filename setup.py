@@ -24,6 +24,9 @@ def read_requirements(path: str) -> list:
 
 
 HANDLER_REQUIREMENTS = read_requirements("handlers/requirements.txt")
+# What the handlers' unit and integration tests need: they also run on the Lambda runtime's
+# Python, where the generator's own test tools (checkov, cfn-lint, the aws CLI) are not needed.
+HANDLER_TEST_REQUIREMENTS = [*HANDLER_REQUIREMENTS, "pytest>=8", "moto[server]>=5.0.20"]
 
 setup(
     name="food-delivery-infra",
@@ -48,11 +51,10 @@ setup(
     extras_require={
         # What the Lambda code imports; also bundled into the artifact by `generator package`.
         "handlers": HANDLER_REQUIREMENTS,
+        "handler-tests": HANDLER_TEST_REQUIREMENTS,
         "test": [
-            *HANDLER_REQUIREMENTS,
-            "pytest>=8",
+            *HANDLER_TEST_REQUIREMENTS,
             "cfn-lint>=1.20",
-            "moto[server]>=5.0.20",
             "awscli>=1.36",
             # tests/packaging builds the sdist and wheel (bdist_wheel is built in from 70.1).
             "setuptools>=70.1",

@@ -33,7 +33,9 @@ class Environment:
     default_manage_api_gateway_account: bool
     web_acl: bool
     log_level: str
+    # The functions' own logs; the API's access log is the audit trail of who called it.
     log_retention_days: int = 7
+    access_log_retention_days: int = 7
     throttle_rate_limit: int = 100
     throttle_burst_limit: int = 200
     quota_per_day: int = 10_000
@@ -58,6 +60,7 @@ PROD = Environment(
     default_manage_api_gateway_account=True,
     web_acl=True,
     log_level="INFO",
+    access_log_retention_days=365,
 )
 
 DEV = Environment(

@@ -15,7 +15,7 @@ from enum import Enum
 from generator import names, scanner_skips
 
 # The Lambda runtime, and the CPython version `package` fetches wheels for.
-RUNTIME = "python3.12"
+RUNTIME = "python3.13"
 PYTHON_VERSION = RUNTIME.removeprefix("python")
 ARCHITECTURE = "x86_64"
 # Lambda's platform for that architecture: wheels are fetched for it, never the builder's.

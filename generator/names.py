@@ -37,6 +37,7 @@ INDEX_WRITE_SCALING_POLICY = "CustomerIndexWriteScalingPolicy"
 DEAD_LETTER_QUEUE = "OrderDeadLetterQueue"
 DEAD_LETTER_QUEUE_POLICY = "OrderDeadLetterQueuePolicy"
 ALERT_TOPIC = "AlertTopic"
+ALERT_TOPIC_POLICY = "AlertTopicPolicy"
 ALERT_SUBSCRIPTION = "AlertEmailSubscription"
 
 # SSM parameters.

@@ -39,14 +39,7 @@ app = http_api.make_resolver()
 
 
 def read_settings(environ: Mapping[str, str] = os.environ) -> runtime.ServiceSettings:
-    env = runtime.require_environment(environ, REQUIRED_ENVIRONMENT)
-    return runtime.ServiceSettings(
-        orders_table=env["ORDERS_TABLE_NAME"],
-        idempotency_table=env["IDEMPOTENCY_TABLE_NAME"],
-        dead_letter_queue_url=env["DLQ_URL"],
-        api_config_parameter=env["API_CONFIG_PARAMETER"],
-        feature_flags_parameter=env["FEATURE_FLAGS_PARAMETER"],
-    )
+    return runtime.read_settings(environ, REQUIRED_ENVIRONMENT)
 
 
 def service() -> OrderService:

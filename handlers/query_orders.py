@@ -29,11 +29,7 @@ app = http_api.make_resolver()
 
 
 def read_settings(environ: Mapping[str, str] = os.environ) -> runtime.ServiceSettings:
-    env = runtime.require_environment(environ, REQUIRED_ENVIRONMENT)
-    return runtime.ServiceSettings(
-        orders_table=env["ORDERS_TABLE_NAME"],
-        api_config_parameter=env["API_CONFIG_PARAMETER"],
-    )
+    return runtime.read_settings(environ, REQUIRED_ENVIRONMENT)
 
 
 def service() -> OrderService:

@@ -41,6 +41,24 @@ class ServiceSettings:
     dead_letter_queue_url: str | None = None
 
 
+# The environment variable that carries each setting (the template sets them by these names).
+VARIABLES: Mapping[str, str] = {
+    "orders_table": "ORDERS_TABLE_NAME",
+    "api_config_parameter": "API_CONFIG_PARAMETER",
+    "feature_flags_parameter": "FEATURE_FLAGS_PARAMETER",
+    "idempotency_table": "IDEMPOTENCY_TABLE_NAME",
+    "dead_letter_queue_url": "DLQ_URL",
+}
+
+
+def read_settings(environ: Mapping[str, str], variables: Iterable[str]) -> ServiceSettings:
+    """The settings carried by exactly these variables of environ (MissingEnvironment if any
+    is absent); a setting whose variable is not among them is None."""
+    present = require_environment(environ, variables)
+    setting_of = {variable: setting for setting, variable in VARIABLES.items()}
+    return ServiceSettings(**{setting_of[name]: value for name, value in present.items()})
+
+
 def require_environment(environ: Mapping[str, str], names: Iterable[str]) -> dict[str, str]:
     """Exactly these variables from environ; MissingEnvironment names any that are absent."""
     names = tuple(names)

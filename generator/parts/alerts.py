@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from awacs import sns as sns_actions
+from awacs.aws import PolicyDocument
 from troposphere import Ref, Template, sns
 
 from generator import names
 from generator.context import Context
+from generator.parts import policies
 from generator.parts.encryption import Encryption
 
 DISPLAY_NAME = "Food Delivery API Alerts"
@@ -16,6 +19,7 @@ DISPLAY_NAME = "Food Delivery API Alerts"
 @dataclass(frozen=True)
 class Alerts:
     topic: sns.Topic
+    policy: sns.TopicPolicy
     email_subscription: sns.SubscriptionResource
 
 
@@ -29,6 +33,23 @@ def build(t: Template, ctx: Context, encryption: Encryption) -> Alerts:
             KmsMasterKeyId=encryption.key.get_att("Arn"),
         )
     )
+    # Replaces SNS's default policy: this account's IAM policies still decide who in it may
+    # use the topic, its alarms may publish, and no one may publish over plain HTTP.
+    policy = t.add_resource(
+        sns.TopicPolicy(
+            names.ALERT_TOPIC_POLICY,
+            Topics=[topic.ref()],
+            PolicyDocument=PolicyDocument(
+                Version="2012-10-17",
+                Statement=[
+                    policies.cloudwatch_alarms_publish_to(topic),
+                    policies.deny_without_tls(
+                        "DenyPublishWithoutTls", [sns_actions.Publish], [topic.ref()]
+                    ),
+                ],
+            ),
+        )
+    )
     subscription = t.add_resource(
         sns.SubscriptionResource(
             names.ALERT_SUBSCRIPTION,
@@ -38,4 +59,4 @@ def build(t: Template, ctx: Context, encryption: Encryption) -> Alerts:
             TopicArn=topic.ref(),
         )
     )
-    return Alerts(topic=topic, email_subscription=subscription)
+    return Alerts(topic=topic, policy=policy, email_subscription=subscription)

@@ -20,10 +20,10 @@ class LogGroups:
     api_access: logs.LogGroup
 
 
-def _log_group(logical_id: str, ctx: Context, encryption: Encryption) -> logs.LogGroup:
+def _log_group(logical_id: str, retention_days: int, encryption: Encryption) -> logs.LogGroup:
     return logs.LogGroup(
         logical_id,
-        RetentionInDays=ctx.environment.log_retention_days,
+        RetentionInDays=retention_days,
         KmsKeyId=encryption.key.get_att("Arn"),
         # Explicitly deleted with the stack: its events expire within days anyway.
         DeletionPolicy="Delete",
@@ -34,8 +34,16 @@ def _log_group(logical_id: str, ctx: Context, encryption: Encryption) -> logs.Lo
 def build(t: Template, ctx: Context, encryption: Encryption) -> LogGroups:
     return LogGroups(
         functions={
-            spec.name: t.add_resource(_log_group(names.log_group_id(spec.name), ctx, encryption))
+            spec.name: t.add_resource(
+                _log_group(
+                    names.log_group_id(spec.name), ctx.environment.log_retention_days, encryption
+                )
+            )
             for spec in ctx.functions
         },
-        api_access=t.add_resource(_log_group(names.API_ACCESS_LOG_GROUP, ctx, encryption)),
+        api_access=t.add_resource(
+            _log_group(
+                names.API_ACCESS_LOG_GROUP, ctx.environment.access_log_retention_days, encryption
+            )
+        ),
     )

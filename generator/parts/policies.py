@@ -5,9 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from awacs import dynamodb, kms, logs, sqs, ssm, xray
-from awacs.aws import Action, Allow, ArnLike, Condition, Principal, Statement
-from troposphere import AWSObject, Sub
+from awacs import dynamodb, kms, logs, sns, sqs, ssm, xray
+from awacs.aws import (
+    Action,
+    Allow,
+    ArnLike,
+    Bool,
+    Condition,
+    Deny,
+    Everybody,
+    Principal,
+    Statement,
+    StringEquals,
+)
+from troposphere import AccountId, AWSObject, Sub
 
 from generator.substitution import logical_id, placeholder
 
@@ -136,5 +147,42 @@ def cloudwatch_logs_encrypt_log_groups() -> Statement:
                 "kms:EncryptionContext:aws:logs:arn",
                 Sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*"),
             )
+        ),
+    )
+
+
+# --- resource policies of the queue and the topic -------------------------------------------
+
+
+def deny_without_tls(sid: str, actions: Iterable[Action], resources: Iterable[Any]) -> Statement:
+    """Refuse these actions to anyone, account included, over plain HTTP."""
+    return Statement(
+        Sid=sid,
+        Effect=Deny,
+        Principal=Principal(Everybody),
+        Action=list(actions),
+        Resource=list(resources),
+        Condition=Condition(Bool("aws:SecureTransport", "false")),
+    )
+
+
+def cloudwatch_alarms_publish_to(topic: AWSObject) -> Statement:
+    """This account's alarms, and nobody else's, publish to the topic."""
+    return Statement(
+        Sid="CloudWatchAlarmsPublish",
+        Effect=Allow,
+        Principal=Principal("Service", "cloudwatch.amazonaws.com"),
+        Action=[sns.Publish],
+        Resource=[topic.ref()],
+        Condition=Condition(
+            [
+                ArnLike(
+                    "aws:SourceArn",
+                    Sub(
+                        "arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*"
+                    ),
+                ),
+                StringEquals("aws:SourceAccount", AccountId),
+            ]
         ),
     )

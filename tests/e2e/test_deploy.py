@@ -55,6 +55,8 @@ ALSO_NOT_CREATED = frozenset(
         "AWS::WAFv2::WebACLAssociation",
         "AWS::CloudFormation::WaitConditionHandle",
         "AWS::SNS::Subscription",
+        "AWS::SNS::TopicPolicy",
+        "AWS::SQS::QueuePolicy",
     }
 )
 
@@ -221,6 +223,7 @@ def test_dead_letter_queue_retention_and_encryption(deployment: Deployment) -> N
     assert attributes["MessageRetentionPeriod"] == str(14 * 24 * 3600)
     key_id = deployment.physical_id("DataKey")
     assert key_id in attributes["KmsMasterKeyId"]
+    # (moto's CloudFormation drops RedriveAllowPolicy; tests/templates asserts it.)
 
 
 def test_parameters_hold_the_design_values(deployment: Deployment) -> None:
@@ -251,7 +254,7 @@ def test_functions_run_the_artifact_with_the_environment_their_code_reads(
     deployment: Deployment, logical_id: str, handler: str, memory: int, timeout: int, entry: Any
 ) -> None:
     function = deployment.function(logical_id)
-    assert (function["Handler"], function["Runtime"]) == (handler, "python3.12")
+    assert (function["Handler"], function["Runtime"]) == (handler, "python3.13")
     assert (function["MemorySize"], function["Timeout"]) == (memory, timeout)
     # (moto's CloudFormation drops TracingConfig; tests/templates asserts Mode Active.)
     variables = function["Environment"]["Variables"]

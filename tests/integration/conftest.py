@@ -80,20 +80,12 @@ def make_stack(
         values = parameter_values(template)
         api_config_name = f"/food-delivery/test-{suffix}/api-config"
         flags_name = f"/food-delivery/test-{suffix}/feature-flags"
-        ssm.put_parameter(
-            Name=api_config_name,
-            Type="String",
-            Value=json.dumps(api_config)
-            if api_config is not None
-            else values["ApiConfigParameter"],
-        )
-        ssm.put_parameter(
-            Name=flags_name,
-            Type="String",
-            Value=json.dumps(feature_flags)
-            if feature_flags is not None
-            else values["FeatureFlagsParameter"],
-        )
+        for name, given, logical_id in (
+            (api_config_name, api_config, "ApiConfigParameter"),
+            (flags_name, feature_flags, "FeatureFlagsParameter"),
+        ):
+            value = json.dumps(given) if given is not None else values[logical_id]
+            ssm.put_parameter(Name=name, Type="String", Value=value)
         stack = Stack(
             orders_table=orders_table,
             idempotency_table=idempotency_table,

@@ -12,8 +12,9 @@ import pytest
 import observability
 import order_processor
 import query_orders
+import runtime
 from generator import names
-from generator.lambda_functions import FUNCTIONS, PYTHON_VERSION, RUNTIME
+from generator.lambda_functions import FUNCTIONS, PYTHON_VERSION, RUNTIME, Resource
 from generator.parts.monitoring import ORDER_METRICS
 from generator.parts.parameters import API_CONFIG
 from orders.requests import ORDER_SCHEMA, ORDER_UPDATE_SCHEMA, load_schema
@@ -107,6 +108,10 @@ def test_every_function_runs_the_runtime_the_artifact_is_built_for(rendered_temp
     functions = resources_of_type(rendered_templates[environment], "AWS::Lambda::Function")
     assert {f["Properties"]["Runtime"] for f in functions.values()} == {RUNTIME}
     assert f"python{PYTHON_VERSION}" == RUNTIME
+
+
+def test_the_handlers_read_each_resource_under_the_variable_the_template_names_it():
+    assert set(runtime.VARIABLES.values()) == {resource.variable for resource in Resource}
 
 
 def test_every_entry_point_has_a_function_and_every_function_an_entry_point():

@@ -48,16 +48,7 @@ def peek(stack):
 
 
 def redrive_args(stack):
-    return [
-        "--queue-url",
-        stack.queue_url,
-        "--table",
-        stack.orders_table,
-        "--wait-seconds",
-        "0",
-        "--retry-attempts",
-        "0",
-    ]
+    return stack.redrive_arguments("--retry-attempts", "0")
 
 
 def test_dynamodb_down_queues_every_order_and_the_redrive_stores_each_once(

@@ -18,18 +18,6 @@ from tests.support.aws import FAKE_CREDENTIALS, closed_port_url
 HANDLERS = Path(__file__).resolve().parents[2] / "handlers"
 
 
-def arguments(stack, *extra: str) -> list[str]:
-    return [
-        "--queue-url",
-        stack.queue_url,
-        "--table",
-        stack.orders_table,
-        "--wait-seconds",
-        "0",
-        *extra,
-    ]
-
-
 def run_redrive(*args: str, env: dict[str, str] | None = None):
     return cli.run(["-m", "handlers.redrive", *args], env={**(env or os.environ), "PYTHONPATH": ""})
 
@@ -62,7 +50,7 @@ def test_messages_in_flight_are_reported_and_fail_the_run(stack, capsys):
     queued(stack)
     stack.sqs.receive_message(QueueUrl=stack.queue_url, MaxNumberOfMessages=1, VisibilityTimeout=60)
     # When the redrive runs
-    status = redrive.main(arguments(stack))
+    status = redrive.main(stack.redrive_arguments())
     # Then it stores the one it sees, and says one is still in flight instead of "nothing left"
     out = capsys.readouterr().out
     assert "received 1, stored 1, already stored 0, left in the queue 0, in flight 1" in out
@@ -72,7 +60,7 @@ def test_messages_in_flight_are_reported_and_fail_the_run(stack, capsys):
 
 def test_an_empty_queue_is_success(stack, capsys):
     queued(stack)
-    assert redrive.main(arguments(stack)) == 0
+    assert redrive.main(stack.redrive_arguments()) == 0
     assert "left in the queue 0, in flight 0" in capsys.readouterr().out
     assert stack.queue_depth() == 0
 
@@ -83,7 +71,7 @@ def test_region_from_aws_region_alone(stack, moto_server):
     env.update({k: v for k, v in FAKE_CREDENTIALS.items() if k != "AWS_DEFAULT_REGION"})
     order_id = queued(stack)
     # When the redrive runs from the checkout, as the README shows
-    result = run_redrive(*arguments(stack, "--endpoint-url", moto_server), env=env)
+    result = run_redrive(*stack.redrive_arguments("--endpoint-url", moto_server), env=env)
     # Then it works
     assert result.returncode == 0, result.stderr
     assert [item["orderId"]["S"] for item in stack.stored_orders()] == [order_id]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import uuid
@@ -15,27 +14,21 @@ from typing import Any
 import boto3
 import pytest
 
+from generator.lambda_functions import PYTHON_VERSION
 from generator.packaging import EXCLUDED_NAMES, HANDLERS
 from tests.support.aws import FAKE_CREDENTIALS, create_tables_from_template, parameter_values
+from tests.support.lambda_python import find_lambda_python
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "tests" / "events"
 
 
-def _lambda_python() -> str:
-    """The Lambda runtime's Python (3.12) when this machine has a working one, else this one."""
-    candidates = [
-        shutil.which("python3.12"),
-        *map(str, Path.home().glob(".pyenv/versions/3.12*/bin/python3.12")),
-    ]
-    for candidate in filter(None, candidates):
-        probe = subprocess.run([candidate, "-c", "import venv"], capture_output=True, timeout=60)
-        if probe.returncode == 0:
-            return candidate
-    return sys.executable
-
-
-LAMBDA_PYTHON = _lambda_python()
+@pytest.fixture(scope="module")
+def lambda_python() -> Path:
+    """The Lambda runtime's interpreter: the artifact is tested on nothing else."""
+    found = find_lambda_python()
+    assert found, f"this machine has no python{PYTHON_VERSION}, the runtime the template names"
+    return found
 
 
 def _package(out: Path, hash_seed: str) -> Path:
@@ -93,10 +86,11 @@ def test_contents_are_the_handlers_at_the_root_plus_dependencies_without_boto(
     tops = {name.split("/")[0] for name in names}
     assert {"aws_lambda_powertools", "aws_xray_sdk", "fastjsonschema", "wrapt"} <= tops
     assert not tops & {"boto3", "botocore", "s3transfer"}
-    # The compiled part of wrapt is the Lambda platform's (Linux x86_64, CPython 3.12).
+    # The compiled part of wrapt is the Lambda platform's (Linux x86_64, the runtime's CPython).
     compiled = [name for name in names if name.endswith(".so")]
     assert compiled
-    assert all("cpython-312-x86_64-linux-gnu" in name for name in compiled)
+    abi = "cpython-" + PYTHON_VERSION.replace(".", "") + "-x86_64-linux-gnu"
+    assert all(abi in name for name in compiled), compiled
 
 
 SERVE_ONE_REQUEST_EACH = r"""
@@ -125,12 +119,13 @@ print(json.dumps({
     "same": json.loads(found["body"]).get("orderId") == order_id,
     "boto3": __import__("boto3").__file__,
     "powertools": __import__("aws_lambda_powertools").__file__,
+    "python": "%d.%d" % sys.version_info[:2],
 }))
 """
 
 
-def _fresh_venv_with_only_boto3(directory: Path) -> Path:
-    subprocess.run([LAMBDA_PYTHON, "-m", "venv", str(directory)], check=True, timeout=120)
+def _fresh_venv_with_only_boto3(lambda_python: Path, directory: Path) -> Path:
+    subprocess.run([str(lambda_python), "-m", "venv", str(directory)], check=True, timeout=120)
     python = directory / "bin" / "python"
     subprocess.run(
         [
@@ -154,6 +149,7 @@ def test_artifact_alone_serves_requests_in_a_venv_with_only_boto3(
     tmp_path: Path,
     moto_server: str,
     rendered_templates: dict[str, dict[str, Any]],
+    lambda_python: Path,
 ) -> None:
     # Given the zip unpacked into an empty directory
     unpacked = tmp_path / "lambda"
@@ -178,7 +174,7 @@ def test_artifact_alone_serves_requests_in_a_venv_with_only_boto3(
     )["QueueUrl"]
 
     # When a venv with nothing but boto3 imports both handlers from there and serves a request
-    python = _fresh_venv_with_only_boto3(tmp_path / "venv")
+    python = _fresh_venv_with_only_boto3(lambda_python, tmp_path / "venv")
     events = {
         "post": json.loads((EVENTS / "post_order.json").read_text()),
         "get": json.loads((EVENTS / "get_order.json").read_text()),
@@ -210,3 +206,5 @@ def test_artifact_alone_serves_requests_in_a_venv_with_only_boto3(
     assert (outcome["created"], outcome["found"], outcome["same"]) == (201, 200, True)
     assert outcome["powertools"].startswith(str(unpacked))
     assert outcome["boto3"].startswith(str(tmp_path / "venv"))
+    # And on the runtime's own Python version
+    assert outcome["python"] == PYTHON_VERSION

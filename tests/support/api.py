@@ -152,6 +152,15 @@ class Stack:
                 return messages
             messages += batch
 
+    def redrive_arguments(self, *extra: str) -> list[str]:
+        """`python -m handlers.redrive` arguments for this stack's queue and table."""
+        return [
+            "--queue-url", self.queue_url,
+            "--table", self.orders_table,
+            "--wait-seconds", "0",
+            *extra,
+        ]  # fmt: skip
+
     def queue_depth(self) -> int:
         attributes = self.sqs.get_queue_attributes(
             QueueUrl=self.queue_url,

@@ -5,8 +5,9 @@ What moto's CloudFormation gets wrong, as measured with the moto version the tes
 - its API Gateway Method needs IntegrationHttpMethod and Uri even on MOCK integrations;
 - it creates nothing for the types in MOTO_SKIPPED_TYPES (auto-scaling, Stage, ApiKey,
   UsagePlan and its key, Model, RequestValidator, Account, Alarm), so an Fn::GetAtt on one of
-  them fails the whole deploy; it also skips GatewayResponse, WAF and WaitConditionHandle
-  resources, and drops a function's TracingConfig;
+  them fails the whole deploy; it also skips GatewayResponse, WAF, WaitConditionHandle,
+  SQS QueuePolicy and SNS TopicPolicy resources, and drops a function's TracingConfig and a
+  queue's RedriveAllowPolicy;
 - it returns no Outputs after a change-set deploy (create-stack when a test needs them);
 - it reads a TemplateURL on 127.0.0.1 as a bucket named "127", so templates go inline;
 - it cannot run Lambda code without Docker (the tests call the handlers in-process).

@@ -88,7 +88,7 @@ def test_lambda_roles_trust_only_lambda_and_attach_no_managed_policy(
 def test_order_processor_function(prod: TemplateView) -> None:
     props = prod.props("OrderProcessorFunction")
     assert props["Handler"] == "order_processor.handler"
-    assert props["Runtime"] == "python3.12"
+    assert props["Runtime"] == "python3.13"
     assert (props["Timeout"], props["MemorySize"]) == (30, 1024)
     assert props["TracingConfig"] == {"Mode": "Active"}
     assert props["Role"] == {"Fn::GetAtt": ["OrderProcessorRole", "Arn"]}
@@ -123,7 +123,7 @@ def test_order_processor_function(prod: TemplateView) -> None:
 def test_query_function(prod: TemplateView) -> None:
     props = prod.props("QueryOrdersFunction")
     assert props["Handler"] == "query_orders.handler"
-    assert props["Runtime"] == "python3.12"
+    assert props["Runtime"] == "python3.13"
     assert (props["Timeout"], props["MemorySize"]) == (10, 512)
     assert props["TracingConfig"] == {"Mode": "Active"}
     assert props["LoggingConfig"] == {"LogGroup": {"Ref": "QueryOrdersLogGroup"}}
@@ -132,11 +132,22 @@ def test_query_function(prod: TemplateView) -> None:
 
 
 @pytest.mark.parametrize(
-    "log_group", ["OrderProcessorLogGroup", "QueryOrdersLogGroup", "ApiAccessLogGroup"]
+    ("env", "log_group", "days"),
+    [
+        ("prod", "OrderProcessorLogGroup", 7),
+        ("prod", "QueryOrdersLogGroup", 7),
+        # The access log is the audit trail of who called the API: a year in prod
+        ("prod", "ApiAccessLogGroup", 365),
+        ("dev", "OrderProcessorLogGroup", 7),
+        ("dev", "QueryOrdersLogGroup", 7),
+        ("dev", "ApiAccessLogGroup", 7),
+    ],
 )
-def test_log_groups_keep_a_week_encrypted(prod: TemplateView, log_group: str) -> None:
-    props = prod.props(log_group)
-    assert props["RetentionInDays"] == 7
+def test_log_groups_retention_and_encryption(
+    env: str, log_group: str, days: int, request: pytest.FixtureRequest
+) -> None:
+    props = request.getfixturevalue(env).props(log_group)
+    assert props["RetentionInDays"] == days
     assert props["KmsKeyId"] == KEY_ARN
 
 

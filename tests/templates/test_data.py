@@ -118,6 +118,67 @@ def test_dead_letter_queue_keeps_messages_fourteen_days_encrypted(prod: Template
     assert "QueueName" not in props
 
 
+DENY_WITHOUT_TLS_CONDITION = {"Bool": {"aws:SecureTransport": "false"}}
+
+
+@pytest.mark.parametrize("env", ["prod", "dev"])
+def test_dead_letter_queue_refuses_plain_http_and_being_anyones_dead_letter_queue(
+    env: str, request: pytest.FixtureRequest
+) -> None:
+    view: TemplateView = request.getfixturevalue(env)
+    # No queue may name it as its dead-letter queue
+    assert view.props("OrderDeadLetterQueue")["RedriveAllowPolicy"] == {"redrivePermission": "denyAll"}
+    # And every SQS action on it without TLS is denied to everyone
+    policy = view.props("OrderDeadLetterQueuePolicy")
+    assert policy["Queues"] == [{"Ref": "OrderDeadLetterQueue"}]
+    [deny] = policy["PolicyDocument"]["Statement"]
+    assert deny == {
+        "Sid": "DenyWithoutTls",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": ["sqs:*"],
+        "Resource": [{"Fn::GetAtt": ["OrderDeadLetterQueue", "Arn"]}],
+        "Condition": DENY_WITHOUT_TLS_CONDITION,
+    }
+
+
+@pytest.mark.parametrize("env", ["prod", "dev"])
+def test_alert_topic_takes_publishes_only_over_tls_and_from_this_accounts_alarms(
+    env: str, request: pytest.FixtureRequest
+) -> None:
+    view: TemplateView = request.getfixturevalue(env)
+    policy = view.props("AlertTopicPolicy")
+    assert policy["Topics"] == [{"Ref": "AlertTopic"}]
+    statements = {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
+    assert set(statements) == {"CloudWatchAlarmsPublish", "DenyPublishWithoutTls"}
+    assert statements["DenyPublishWithoutTls"] == {
+        "Sid": "DenyPublishWithoutTls",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": ["sns:Publish"],
+        "Resource": [{"Ref": "AlertTopic"}],
+        "Condition": DENY_WITHOUT_TLS_CONDITION,
+    }
+    # The policy replaces SNS's default one: CloudWatch alarms of this account keep publishing
+    alarms = statements["CloudWatchAlarmsPublish"]
+    assert (alarms["Effect"], alarms["Principal"], alarms["Action"]) == (
+        "Allow",
+        {"Service": "cloudwatch.amazonaws.com"},
+        ["sns:Publish"],
+    )
+    assert alarms["Condition"] == {
+        "ArnLike": {
+            "aws:SourceArn": {
+                "Fn::Sub": "arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*"
+            }
+        },
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+    }
+    # And every alarm notifies that topic
+    for alarm in view.of_type("AWS::CloudWatch::Alarm").values():
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlertTopic"}]
+
+
 def test_alert_topic_uses_the_stack_key_and_subscribes_email_only_when_given(
     prod: TemplateView,
 ) -> None:

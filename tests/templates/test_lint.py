@@ -27,7 +27,7 @@ def test_cfn_lint_reports_nothing(name: str) -> None:
 
 def test_cfn_lint_catches_a_broken_template() -> None:
     # Given a template with a property cfn-lint must reject (guards against a silent linter)
-    template = render(ENVIRONMENTS["dev"]).replace('"python3.12"', '"python2.7"', 1)
+    template = render(ENVIRONMENTS["dev"]).replace('"python3.13"', '"python2.7"', 1)
 
     # When linted, Then the deprecated runtime is reported
     matches = lint(template, config=ManualArgs(include_checks=["I"], regions=REGIONS))
