@@ -251,6 +251,7 @@ def test_rate_limit_counts_each_customer_separately(make_stack, template_api_con
     # Given a limit of 1 order per hour, used up by one customer
     stack = make_stack(api_config={**template_api_config, "maxOrdersPerHour": 1})
     assert stack.post().status == 201
+    assert stack.post().status == 429  # a limit of one is a limit, not "off"
     # When another customer orders
     reply = stack.post(order_body(customerId="customer-0002"))
     # Then that order is created
