@@ -38,7 +38,7 @@ setup(
     long_description=(HERE / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     python_requires=">=3.11",
-    packages=find_packages(include=["generator", "generator.*"])
+    packages=find_packages(include=["generator", "generator.*", "localapi"])
     + [LAMBDA_PACKAGE]
     + [f"{LAMBDA_PACKAGE}.{name}" for name in LAMBDA_SUBPACKAGES],
     package_dir={LAMBDA_PACKAGE: "handlers"},
@@ -52,6 +52,8 @@ setup(
         # What the Lambda code imports; also bundled into the artifact by `generator package`.
         "handlers": HANDLER_REQUIREMENTS,
         "handler-tests": HANDLER_TEST_REQUIREMENTS,
+        # `python -m generator serve`: the handlers' own packages, and moto as AWS.
+        "serve": [*HANDLER_REQUIREMENTS, "moto[server]>=5.0.20"],
         "test": [
             *HANDLER_TEST_REQUIREMENTS,
             "cfn-lint>=1.20",
@@ -65,6 +67,7 @@ setup(
             "mypy==2.4.1",
             "boto3-stubs[cloudformation,dynamodb,s3,sqs,ssm]>=1.34",
             "check-jsonschema>=0.29",
+            "openapi-spec-validator>=0.7",
         ],
     },
     entry_points={"console_scripts": ["food-delivery-generator=generator.__main__:main"]},

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import shlex
 import sys
 from pathlib import Path
 
+from generator import openapi
 from generator.environments import ENVIRONMENTS
 from generator.files import write_atomically
-from generator.stack import render
+from generator.stack import build_template, render
 
 DEFAULT_OUT = Path("templates")
 # The options of this command, by their destination on the parsed arguments.
@@ -46,14 +48,23 @@ def given_options(args: argparse.Namespace) -> list[str]:
     return [flag for dest, flag in OPTIONS.items() if getattr(args, dest, None)]
 
 
+def documents(out: Path, environments: list[str]) -> list[tuple[Path, str]]:
+    """What `python -m generator` writes: each environment's template, and the API's OpenAPI
+    document (the same API in every environment; built from prod's template)."""
+    written = [
+        (out / ENVIRONMENTS[name].template_file_name, render(ENVIRONMENTS[name]))
+        for name in environments
+    ]
+    prod = json.loads(build_template(ENVIRONMENTS["prod"]).to_json())
+    written.append((out / openapi.OPENAPI_FILE_NAME, openapi.render(prod)))
+    return written
+
+
 def run(args: argparse.Namespace) -> int:
     out: Path = args.emit_out or DEFAULT_OUT
     environments = args.emit_env or sorted(ENVIRONMENTS)
     stale = []
-    for name in environments:
-        environment = ENVIRONMENTS[name]
-        path = out / environment.template_file_name
-        text = render(environment)
+    for path, text in documents(out, environments):
         if args.emit_check:
             difference = _diff(path, text)
             if difference:

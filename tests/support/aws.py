@@ -10,17 +10,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-# create_table accepts these Table properties as they are written in the template; the rest
-# (encryption with the stack's key, PITR, deletion protection, tags) is account-side detail
-# that the template tests assert instead.
-_CREATE_TABLE_KEYS = (
-    "AttributeDefinitions",
-    "BillingMode",
-    "GlobalSecondaryIndexes",
-    "KeySchema",
-    "ProvisionedThroughput",
-    "StreamSpecification",
-)
+from localapi.aws import create_table
 
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -50,26 +40,14 @@ def resources_of_type(template: Mapping[str, Any], resource_type: str) -> dict[s
     }
 
 
-def create_table_request(properties: Mapping[str, Any], table_name: str) -> dict[str, Any]:
-    """The create_table arguments for a template's AWS::DynamoDB::Table properties."""
-    request = {key: properties[key] for key in _CREATE_TABLE_KEYS if key in properties}
-    request["TableName"] = table_name
-    if "StreamSpecification" in request:
-        request["StreamSpecification"] = {"StreamEnabled": True, **request["StreamSpecification"]}
-    return request
-
-
 def create_tables_from_template(
     dynamodb_client: Any, template: Mapping[str, Any], table_names: Mapping[str, str]
 ) -> None:
-    """Create the template's tables (logical id -> physical name in table_names), TTL included."""
+    """Create the template's tables (logical id -> physical name in table_names), TTL included,
+    as `serve` creates them."""
     tables = resources_of_type(template, "AWS::DynamoDB::Table")
     for logical_id, table_name in table_names.items():
-        properties = tables[logical_id]["Properties"]
-        dynamodb_client.create_table(**create_table_request(properties, table_name))
-        ttl = properties.get("TimeToLiveSpecification")
-        if ttl:
-            dynamodb_client.update_time_to_live(TableName=table_name, TimeToLiveSpecification=ttl)
+        create_table(dynamodb_client, tables[logical_id]["Properties"], table_name)
 
 
 def parameter_values(template: Mapping[str, Any]) -> dict[str, Any]:

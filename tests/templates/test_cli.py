@@ -11,6 +11,7 @@ import pytest
 
 from generator.__main__ import main
 from generator.environments import ENVIRONMENTS
+from generator.openapi import OPENAPI_FILE_NAME
 from tests.support import cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,8 +37,9 @@ def test_output_is_identical_whatever_the_hash_seed(tmp_path: Path) -> None:
 
     # Then they write the same files with the same bytes: 2-space indent, final newline
     assert first == second
-    assert set(first) == {env.template_file_name for env in ENVIRONMENTS.values()}
-    for text in first.values():
+    templates = {env.template_file_name for env in ENVIRONMENTS.values()}
+    assert set(first) == templates | {OPENAPI_FILE_NAME}
+    for text in (first[name] for name in templates):
         assert text.endswith(b"}\n") and text.startswith(b'{\n  "AWSTemplateFormatVersion"')
 
 
@@ -72,9 +74,13 @@ def test_check_fails_when_a_template_is_missing(tmp_path: Path) -> None:
 
 
 def test_env_writes_only_that_environment(tmp_path: Path) -> None:
-    # Given --env dev, When run, Then only the dev template is written
+    # Given --env dev, When run, Then only the dev template is written (and the OpenAPI
+    # document, the same for every environment)
     assert main(["--env", "dev", "--out", str(tmp_path)]) == 0
-    assert [path.name for path in tmp_path.iterdir()] == ["food-delivery-dev.json"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "food-delivery-dev.json",
+        OPENAPI_FILE_NAME,
+    ]
 
 
 def test_unknown_environment_is_a_usage_error() -> None:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from generator import openapi
 from generator.environments import ENVIRONMENTS
-from generator.stack import render
+from generator.stack import build_template, render
 from tests.support.diff import differences
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -30,7 +31,19 @@ def test_committed_template_equals_generated(name: str) -> None:
     assert committed == generated.encode("utf-8")
 
 
-def test_every_committed_template_has_an_environment() -> None:
-    # Given the files in templates/, Then each belongs to a known environment (no orphans)
+def test_committed_openapi_document_equals_generated() -> None:
+    committed = (TEMPLATES / openapi.OPENAPI_FILE_NAME).read_bytes()
+    generated = openapi.render(json.loads(build_template(ENVIRONMENTS["prod"]).to_json()))
+    diff = list(differences(json.loads(generated), json.loads(committed)))
+    assert not diff, "the OpenAPI document is stale, run `python -m generator`:\n" + "\n".join(
+        diff[:40]
+    )
+    assert committed == generated.encode("utf-8")
+
+
+def test_every_committed_file_is_generated() -> None:
+    # Given the files in templates/, Then each is an environment's template or the OpenAPI
+    # document (no orphans)
     expected = {environment.template_file_name for environment in ENVIRONMENTS.values()}
+    expected.add(openapi.OPENAPI_FILE_NAME)
     assert {path.name for path in TEMPLATES.glob("*.json")} == expected

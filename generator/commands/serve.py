@@ -1,0 +1,144 @@
+"""`python -m generator serve`: the environment's API on 127.0.0.1, read from its template,
+with moto behind it and the handlers in worker processes (localapi/)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from generator.environments import ENVIRONMENTS
+from generator.errors import UserError
+from generator.files import describe_os_error
+from generator.sources import HANDLERS
+
+LOOPBACK = "127.0.0.1"
+DEFAULT_PORT = 3000
+
+
+def add_parser(subcommands: Any) -> None:
+    parser = subcommands.add_parser(
+        "serve",
+        help="run the API on 127.0.0.1 from its template, with moto behind it",
+        description=(
+            "Serve an environment's API locally, as API Gateway would serve it from the template "
+            "(routes, API key, request validation, CORS, gateway responses, usage plan and stage "
+            "throttles), with the handlers in worker processes and moto as AWS. No AWS account, "
+            "no Docker. Ctrl-C stops it."
+        ),
+    )
+    parser.add_argument(
+        "--env", choices=sorted(ENVIRONMENTS), default="dev", help="environment (default: dev)"
+    )
+    parser.add_argument(
+        "--host",
+        default=LOOPBACK,
+        help=f"address to listen on (default: {LOOPBACK}; anything else is reachable by others)",
+    )
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default: 3000)")
+    parser.add_argument(
+        "--api-key", metavar="KEY", help="the API key's value (default: a new random one)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=4,
+        metavar="N",
+        help="execution environments (worker processes) per function, at most (default: 4)",
+    )
+    parser.add_argument(
+        "--template-file",
+        metavar="FILE",
+        type=Path,
+        help="serve this template instead of the environment's, as the generator builds it",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.workers < 1:
+        raise UserError("--workers must be at least 1", status=2)
+    try:
+        from localapi.server import LocalApi
+    except ImportError as error:  # moto is a test and serve dependency, not the generator's
+        raise UserError(f"serve needs {error.name}: pip install -e '.[serve]'") from error
+    from generator.openapi import build_document
+
+    environment = ENVIRONMENTS[args.env]
+    template = _template(args.template_file, args.env)
+    if args.host != LOOPBACK:
+        print(
+            f"warning: listening on {args.host}: others can reach this API and its data",
+            file=sys.stderr,
+        )
+    local = LocalApi(
+        template,
+        handlers_dir=HANDLERS,
+        host=args.host,
+        port=args.port,
+        api_key=args.api_key,
+        stack_name=f"food-delivery-{environment.name}-local",
+        workers_per_function=args.workers,
+        openapi=build_document(template),
+        log=_log,
+    )
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        local.start()
+    except OSError as error:
+        local.stop()
+        raise UserError(
+            f"cannot listen on {args.host}:{args.port}: {describe_os_error(error)}"
+        ) from error
+    _banner(local, environment.name)
+    stop.wait()
+    print("stopping", file=sys.stderr, flush=True)
+    local.stop()
+    return 0
+
+
+def _template(path: Path | None, env: str) -> dict[str, Any]:
+    if path is None:
+        from generator.stack import build_template
+
+        template: dict[str, Any] = json.loads(build_template(ENVIRONMENTS[env]).to_json())
+        return template
+    try:
+        loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{path} does not exist") from None
+    except OSError as error:
+        raise UserError(f"cannot read {path}: {describe_os_error(error)}") from error
+    except ValueError as error:
+        raise UserError(f"{path} is not a JSON template: {error}") from error
+    return loaded
+
+
+def _log(line: str) -> None:
+    print(line, flush=True)
+
+
+def _banner(local: Any, env: str) -> None:
+    [key, *others] = local.api_keys
+    print(
+        f"food-delivery {env} API on {local.url} (stage {local.api.stage_name}), "
+        f"AWS on moto at {local.aws.endpoint_url}",
+        flush=True,
+    )
+    print(f"API key ({key.logical_id}): {key.value}", flush=True)
+    for other in others:
+        print(f"API key ({other.logical_id}): {other.value}", flush=True)
+    print(f"OpenAPI document: {local.url}/_local/openapi.json", flush=True)
+    print(f"try: curl -s {local.url}/orders/customer/c-42 -H 'x-api-key: {key.value}'", flush=True)
+    print("Ctrl-C stops it", flush=True)

@@ -1,0 +1,145 @@
+"""The AWS side of the local stack: moto's server on 127.0.0.1, holding what the template
+defines for the functions (tables with their keys, index and TTL; queues; parameters with
+their values), named as CloudFormation would name them."""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from localapi.intrinsics import Resolver
+
+ACCOUNT_ID = "123456789012"  # moto's account
+# Credentials moto accepts; they are never sent anywhere else (every client names moto).
+LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
+
+# create_table takes these Table properties as the template writes them; the rest (the stack
+# key's encryption, PITR, deletion protection) is account-side detail moto does not need.
+_CREATE_TABLE_KEYS = (
+    "AttributeDefinitions",
+    "BillingMode",
+    "GlobalSecondaryIndexes",
+    "KeySchema",
+    "ProvisionedThroughput",
+    "StreamSpecification",
+)
+
+
+def create_table_request(properties: Mapping[str, Any], table_name: str) -> dict[str, Any]:
+    """The create_table arguments for a template's AWS::DynamoDB::Table properties."""
+    request = {key: properties[key] for key in _CREATE_TABLE_KEYS if key in properties}
+    request["TableName"] = table_name
+    if "StreamSpecification" in request:
+        request["StreamSpecification"] = {"StreamEnabled": True, **request["StreamSpecification"]}
+    return request
+
+
+def create_table(client: Any, properties: Mapping[str, Any], table_name: str) -> None:
+    """Create one template table on a DynamoDB endpoint, its TTL included."""
+    client.create_table(**create_table_request(properties, table_name))
+    ttl = properties.get("TimeToLiveSpecification")
+    if ttl:
+        client.update_time_to_live(TableName=table_name, TimeToLiveSpecification=ttl)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def physical_name(stack_name: str, logical_id: str) -> str:
+    """Like CloudFormation's: stack, logical id and a suffix (here stable, from the two)."""
+    suffix = hashlib.sha256(f"{stack_name}/{logical_id}".encode()).hexdigest()[:12].upper()
+    return f"{stack_name}-{logical_id}-{suffix}"
+
+
+@dataclass
+class LocalAws:
+    """moto on 127.0.0.1 with the template's tables, queues and parameters."""
+
+    stack_name: str
+    region: str
+    endpoint_url: str = ""
+    physical_ids: dict[str, str] = field(default_factory=dict)
+    attributes: dict[tuple[str, str], str] = field(default_factory=dict)
+    _server: Any = None
+
+    def start(self) -> None:
+        import logging
+
+        from moto.server import ThreadedMotoServer
+
+        # One line per AWS call from werkzeug would drown the gateway's access log.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        port = free_port()
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self._server.start()
+        self.endpoint_url = f"http://127.0.0.1:{port}"
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def client(self, service: str) -> Any:
+        import boto3
+
+        session: Any = boto3.session.Session()
+        return session.client(
+            service, endpoint_url=self.endpoint_url, region_name=self.region, **LOCAL_CREDENTIALS
+        )
+
+    def resolver(self, parameters: Mapping[str, str] | None = None) -> Resolver:
+        return Resolver(
+            stack_name=self.stack_name,
+            region=self.region,
+            account_id=ACCOUNT_ID,
+            physical_ids=self.physical_ids,
+            attributes=self.attributes,
+            parameters=dict(parameters or {}),
+        )
+
+    def create_stack_resources(
+        self, template: Mapping[str, Any], parameters: Mapping[str, str]
+    ) -> None:
+        """Create what the functions use, in dependency order: tables and queues, then the
+        parameters (whose values may name them); and give every other resource a name."""
+        resources = template["Resources"]
+        for logical_id, resource in sorted(resources.items()):
+            self.physical_ids[logical_id] = physical_name(self.stack_name, logical_id)
+            self.attributes[(logical_id, "Arn")] = self._arn(resource["Type"], logical_id)
+        for logical_id, resource in sorted(resources.items()):
+            properties = resource.get("Properties", {})
+            if resource["Type"] == "AWS::DynamoDB::Table":
+                create_table(self.client("dynamodb"), properties, self.physical_ids[logical_id])
+            elif resource["Type"] == "AWS::SQS::Queue":
+                self._create_queue(logical_id)
+        resolver = self.resolver(parameters)
+        ssm = self.client("ssm")
+        for logical_id, resource in sorted(resources.items()):
+            if resource["Type"] == "AWS::SSM::Parameter":
+                properties = resolver.resolve(resource["Properties"])
+                ssm.put_parameter(
+                    Name=properties["Name"], Value=properties["Value"], Type=properties["Type"]
+                )
+                self.physical_ids[logical_id] = properties["Name"]
+
+    def _create_queue(self, logical_id: str) -> None:
+        name = self.physical_ids[logical_id]
+        url = self.client("sqs").create_queue(QueueName=name)["QueueUrl"]
+        self.physical_ids[logical_id] = url
+        self.attributes[(logical_id, "QueueName")] = name
+        self.attributes[(logical_id, "Arn")] = f"arn:aws:sqs:{self.region}:{ACCOUNT_ID}:{name}"
+
+    def _arn(self, resource_type: str, logical_id: str) -> str:
+        service = resource_type.split("::")[1].lower()
+        name = physical_name(self.stack_name, logical_id)
+        if service == "lambda":
+            return f"arn:aws:lambda:{self.region}:{ACCOUNT_ID}:function:{name}"
+        kind = "table" if service == "dynamodb" else "resource"
+        return f"arn:aws:{service}:{self.region}:{ACCOUNT_ID}:{kind}/{name}"

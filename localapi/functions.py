@@ -1,0 +1,229 @@
+"""The functions' execution environments: each a worker process (localapi/worker.py) with
+the function's environment, so two functions never share module state and a function that
+hangs or dies takes only its own environment with it. A pool per function serves requests
+concurrently, up to its size; an environment is replaced when handlers/ changes, so edits
+take effect on the next request."""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+# What ends an invocation without an answer from the handler.
+TIMED_OUT = "timed out"
+CRASHED = "crashed"
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """The handler's answer (response or error), or why there is none (TIMED_OUT, CRASHED)."""
+
+    response: Any = None
+    error: Mapping[str, str] | None = None
+    failure: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.failure is None
+
+
+def source_fingerprint(root: Path) -> tuple[int, int]:
+    """Changes when a file under root is added, removed or modified (count, newest mtime)."""
+    count, newest = 0, 0
+    for directory, subdirectories, files in os.walk(root):
+        subdirectories[:] = [d for d in subdirectories if d != "__pycache__"]
+        for name in files:
+            if not name.endswith(".pyc"):
+                count += 1
+                newest = max(newest, (Path(directory) / name).stat().st_mtime_ns)
+    return count, newest
+
+
+class ExecutionEnvironment:
+    """One worker process; serves one invocation at a time."""
+
+    def __init__(
+        self,
+        handler: str,
+        *,
+        environment: Mapping[str, str],
+        task_root: Path,
+        log: Callable[[str], None],
+        fingerprint: tuple[int, int],
+    ) -> None:
+        self.fingerprint = fingerprint
+        self.invocations = 0
+        self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "localapi.worker", handler],
+            cwd=task_root,
+            env=dict(environment),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+        stdin, stdout, stderr = self._process.stdin, self._process.stdout, self._process.stderr
+        if stdin is None or stdout is None or stderr is None:
+            raise RuntimeError("the worker's pipes were not opened")
+        self._stdin: IO[str] = stdin
+        self._stdout: IO[str] = stdout
+        threading.Thread(target=self._relay, args=(stderr, log), daemon=True).start()
+
+    @staticmethod
+    def _relay(stream: IO[str], log: Callable[[str], None]) -> None:
+        for line in stream:
+            log(line.rstrip("\n"))
+
+    @property
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    def invoke(
+        self, event: Mapping[str, Any], context: Mapping[str, Any], timeout: float
+    ) -> Invocation:
+        self.invocations += 1
+        try:
+            self._stdin.write(json.dumps({"event": event, "context": context}) + "\n")
+            self._stdin.flush()
+        except (BrokenPipeError, OSError):
+            return Invocation(failure=CRASHED)
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._stdout, selectors.EVENT_READ)
+            if not selector.select(timeout):
+                self.stop()
+                return Invocation(failure=TIMED_OUT)
+        line = self._stdout.readline()
+        if not line:
+            self.stop()
+            return Invocation(failure=CRASHED)
+        answer = json.loads(line)
+        if "error" in answer:
+            return Invocation(error=answer["error"])
+        return Invocation(response=answer["response"])
+
+    def stop(self) -> None:
+        if self.alive:
+            self._process.kill()
+        self._process.wait(timeout=10)
+        for stream in (self._stdin, self._stdout):
+            stream.close()
+
+
+class FunctionPool:
+    """Up to `size` execution environments of one function; a request waits for a free one."""
+
+    def __init__(
+        self,
+        handler: str,
+        *,
+        size: int,
+        environment: Mapping[str, str],
+        task_root: Path,
+        log: Callable[[str], None],
+    ) -> None:
+        self.handler = handler
+        self._size = size
+        self._environment = environment
+        self._task_root = task_root
+        self._log = log
+        self._idle: list[ExecutionEnvironment] = []
+        self._all: set[ExecutionEnvironment] = set()
+        self._count = 0
+        self._condition = threading.Condition()
+        self._closed = False
+
+    def _fingerprint(self) -> tuple[int, int]:
+        return source_fingerprint(self._task_root)
+
+    def _start(self) -> ExecutionEnvironment:
+        environment = ExecutionEnvironment(
+            self.handler,
+            environment=self._environment,
+            task_root=self._task_root,
+            log=self._log,
+            fingerprint=self._fingerprint(),
+        )
+        with self._condition:
+            self._all.add(environment)
+        return environment
+
+    def warm(self) -> None:
+        """Start one environment ahead of the first request (its init still waits for it)."""
+        with self._condition:
+            if self._count or self._closed:
+                return
+            self._count += 1
+        environment = self._start()
+        self.release(environment)
+
+    def acquire(self) -> ExecutionEnvironment:
+        environment: ExecutionEnvironment | None
+        with self._condition:
+            while True:
+                if self._closed:
+                    raise RuntimeError("the gateway is shutting down")
+                if self._idle:
+                    environment = self._idle.pop()
+                    break
+                if self._count < self._size:
+                    self._count += 1
+                    environment = None
+                    break
+                self._condition.wait()
+        if environment is not None and (
+            not environment.alive or environment.fingerprint != self._fingerprint()
+        ):
+            environment.stop()  # dead, or handlers/ changed since it started: a new one
+            environment = None
+        return environment if environment is not None else self._start()
+
+    def release(self, environment: ExecutionEnvironment) -> None:
+        with self._condition:
+            if environment.alive and not self._closed:
+                self._idle.append(environment)
+            else:
+                self._count -= 1
+                environment.stop()
+            self._condition.notify()
+
+    def discard(self, environment: ExecutionEnvironment) -> None:
+        """An environment that must not serve again (it timed out or died)."""
+        environment.stop()
+        with self._condition:
+            self._count -= 1
+            self._condition.notify()
+
+    def close(self) -> None:
+        """Stop every environment, busy ones included (their requests fail)."""
+        with self._condition:
+            self._closed = True
+            environments, self._idle = list(self._all), []
+            self._condition.notify_all()
+        for environment in environments:
+            environment.stop()
+
+    def invoke(
+        self, event: Mapping[str, Any], context: Mapping[str, Any], timeout: float
+    ) -> Invocation:
+        environment = self.acquire()
+        deadline = time.monotonic() + timeout
+        result = environment.invoke(event, context, max(0.0, deadline - time.monotonic()))
+        if result.failure is None:
+            self.release(environment)
+        else:
+            self.discard(environment)
+        return result

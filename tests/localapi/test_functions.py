@@ -1,0 +1,155 @@
+"""Execution environments: worker processes per function, with their own module state, a
+timeout that kills, a crash that takes only the one environment, and edits picked up."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from localapi.functions import CRASHED, TIMED_OUT, FunctionPool
+
+HANDLER = """
+import os, time
+
+invocations = 0
+
+def handler(event, context):
+    global invocations
+    invocations += 1
+    if event.get("sleep"):
+        time.sleep(event["sleep"])
+    if event.get("die"):
+        os._exit(1)
+    if event.get("raise"):
+        raise ValueError("asked to")
+    return {
+        "statusCode": 200,
+        "body": "{}",
+        "invocations": invocations,
+        "pid": os.getpid(),
+        "version": VERSION,
+        "remaining": context.get_remaining_time_in_millis(),
+        "variable": os.environ.get("ONLY_HERE"),
+    }
+
+VERSION = 1
+"""
+CONTEXT = {
+    "function_name": "test",
+    "invoked_function_arn": "arn:aws:lambda:us-east-1:123456789012:function:test",
+    "memory_limit_in_mb": 128,
+    "aws_request_id": "r",
+    "log_group_name": "/aws/lambda/test",
+    "log_stream_name": "local",
+}
+
+
+@pytest.fixture
+def task_root(tmp_path: Path) -> Path:
+    (tmp_path / "counter.py").write_text(textwrap.dedent(HANDLER))
+    return tmp_path
+
+
+def pool(task_root: Path, size: int = 1, **environment: str) -> FunctionPool:
+    project = str(Path(__file__).resolve().parents[2])
+    return FunctionPool(
+        "counter.handler",
+        size=size,
+        environment={"PATH": os.environ["PATH"], "PYTHONPATH": project, **environment},
+        task_root=task_root,
+        log=lambda line: None,
+    )
+
+
+def invoke(functions: FunctionPool, timeout: float = 30, **event: object) -> dict:
+    context = {**CONTEXT, "deadline_ms": time.time() * 1000 + timeout * 1000}
+    result = functions.invoke(event, context, timeout)
+    return {"response": result.response, "error": result.error, "failure": result.failure}
+
+
+def test_an_environment_keeps_its_module_state_between_invocations(task_root: Path) -> None:
+    functions = pool(task_root)
+    try:
+        first, second = invoke(functions)["response"], invoke(functions)["response"]
+        assert (first["invocations"], second["invocations"]) == (1, 2)
+        assert first["pid"] == second["pid"] != os.getpid()
+        assert 25_000 < second["remaining"] <= 30_000
+    finally:
+        functions.close()
+
+
+def test_two_functions_never_share_module_state_or_environment(task_root: Path) -> None:
+    # Given two functions with the same code (as two Lambda functions could have)
+    one, other = pool(task_root, ONLY_HERE="one"), pool(task_root)
+    try:
+        invoke(one)
+        invoke(one)
+        # Then each counts its own invocations in its own process, with its own variables
+        mine, theirs = invoke(one)["response"], invoke(other)["response"]
+        assert (mine["invocations"], theirs["invocations"]) == (3, 1)
+        assert mine["pid"] != theirs["pid"]
+        assert (mine["variable"], theirs["variable"]) == ("one", None)
+    finally:
+        one.close()
+        other.close()
+
+
+def test_an_invocation_past_its_timeout_is_stopped_with_its_environment(task_root: Path) -> None:
+    functions = pool(task_root)
+    try:
+        started = time.monotonic()
+        assert invoke(functions, timeout=1, sleep=30)["failure"] == TIMED_OUT
+        assert time.monotonic() - started < 5
+        # The next invocation gets a fresh environment (its module state starts over)
+        assert invoke(functions)["response"]["invocations"] == 1
+    finally:
+        functions.close()
+
+
+def test_an_environment_that_dies_fails_only_its_invocation(task_root: Path) -> None:
+    functions = pool(task_root)
+    try:
+        assert invoke(functions, die=True)["failure"] == CRASHED
+        assert invoke(functions)["response"]["statusCode"] == 200
+    finally:
+        functions.close()
+
+
+def test_a_raised_error_is_reported_and_the_environment_serves_on(task_root: Path) -> None:
+    functions = pool(task_root)
+    try:
+        raised = invoke(functions, **{"raise": True})
+        assert raised["error"] == {"type": "ValueError", "message": "asked to"}
+        assert invoke(functions)["response"]["invocations"] == 2
+    finally:
+        functions.close()
+
+
+def test_an_edit_to_the_code_is_served_by_the_next_request(task_root: Path) -> None:
+    functions = pool(task_root)
+    try:
+        assert invoke(functions)["response"]["version"] == 1
+        source = task_root / "counter.py"
+        source.write_text(source.read_text().replace("VERSION = 1", "VERSION = 2"))
+        os.utime(source, ns=(time.time_ns(), time.time_ns() + 1_000_000_000))
+        assert invoke(functions)["response"]["version"] == 2
+    finally:
+        functions.close()
+
+
+def test_concurrent_requests_use_several_environments(task_root: Path) -> None:
+    import concurrent.futures
+
+    functions = pool(task_root, size=3)
+    try:
+        with concurrent.futures.ThreadPoolExecutor(3) as executor:
+            answers = list(
+                executor.map(lambda _: invoke(functions, sleep=0.5)["response"], range(3))
+            )
+        assert len({answer["pid"] for answer in answers}) == 3
+    finally:
+        functions.close()

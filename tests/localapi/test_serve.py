@@ -1,0 +1,243 @@
+"""`python -m generator serve` over real HTTP: the order API as API Gateway serves it from the
+template, the gateway's own answers, throttles and quotas, failing functions, shutdown."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import signal
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.environments import ENVIRONMENTS
+from generator.stack import build_template
+from tests.localapi.conftest import Served, start_serve
+from tests.support.api import order_body
+
+CORS_ORIGIN = "access-control-allow-origin"
+
+
+def test_an_order_lives_its_whole_life_through_the_local_api(served: Served) -> None:
+    # Given an order placed with the key
+    customer = f"serve-{time.monotonic_ns()}"
+    created = served.call("POST", "/orders", body=order_body(customerId=customer))
+    assert created.status == 201, created.body
+    order = created.json()
+    assert (order["status"], order["version"]) == ("pending", 1)
+    assert created.headers[CORS_ORIGIN] == "*"
+    assert created.headers["etag"] == '"1"'
+
+    # When it is read, confirmed and listed
+    read = served.call("GET", f"/orders/{order['orderId']}")
+    confirmed = served.call(
+        "PUT",
+        f"/orders/{order['orderId']}",
+        body={"status": "confirmed"},
+        headers={"If-Match": '"1"'},
+    )
+    listed = served.call("GET", f"/orders/customer/{customer}?limit=5")
+
+    # Then each answers as the function does behind API Gateway
+    assert read.status == 200
+    assert read.json()["orderId"] == order["orderId"]
+    assert confirmed.status == 200, confirmed.body
+    assert (confirmed.json()["status"], confirmed.json()["version"]) == ("confirmed", 2)
+    assert listed.status == 200
+    assert [o["orderId"] for o in listed.json()["orders"]] == [order["orderId"]]
+    # And the access log named the function that answered each
+    served.wait_for_line(
+        lambda line: '"POST /orders" 201' in line and "OrderProcessorFunction" in line
+    )
+    served.wait_for_line(
+        lambda line: (
+            f'"GET /orders/{order["orderId"]}" 200' in line and "QueryOrdersFunction" in line
+        )
+    )
+
+
+@pytest.mark.parametrize("key", [None, "not-the-key"])
+def test_a_missing_or_wrong_api_key_is_forbidden(served: Served, key: str | None) -> None:
+    headers = {"x-api-key": key} if key else {}
+    reply = served.call("GET", "/orders/customer/c-1", headers=headers, key=False)
+    assert reply.status == 403
+    assert reply.body == b'{"message":"Forbidden"}'
+    assert reply.headers["x-amzn-errortype"] == "ForbiddenException"
+    assert reply.headers[CORS_ORIGIN] == "*"  # the template's DEFAULT_4XX gateway response
+
+
+def test_the_api_key_header_name_is_case_insensitive(served: Served) -> None:
+    reply = served.call(
+        "GET", "/orders/customer/c-1", headers={"X-API-KEY": served.api_key}, key=False
+    )
+    assert reply.status == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/nothing-here"), ("DELETE", "/orders"), ("GET", "/orders/customer"), ("GET", "/")],
+)
+def test_an_unknown_path_or_method_is_a_missing_authentication_token(
+    served: Served, method: str, path: str
+) -> None:
+    reply = served.call(method, path)
+    assert reply.status == 403
+    assert reply.body == b'{"message":"Missing Authentication Token"}'
+    assert reply.headers[CORS_ORIGIN] == "*"
+
+
+def test_a_body_the_model_refuses_is_a_400_before_any_function_runs(served: Served) -> None:
+    # Given a POST whose JSON body lacks what the Order model requires
+    before = len(served.lines)
+    reply = served.call("POST", "/orders", body={"customerId": "c-1"})
+    # Then API Gateway's validator answers, with its own body and CORS headers
+    assert reply.status == 400
+    assert reply.body == b'{"message": "Invalid request body"}'
+    assert reply.headers[CORS_ORIGIN] == "*"
+    # And no function ran: the access log names the gateway response, not a function
+    line = served.wait_for_line(lambda line: '"POST /orders" 400' in line)
+    assert line.endswith("BAD_REQUEST_BODY")
+    assert not [
+        l for l in served.log_lines_since(before) if l.startswith("[OrderProcessorFunction]")
+    ]
+
+
+def test_a_body_of_another_content_type_is_left_to_the_function(served: Served) -> None:
+    # API Gateway validates only against the model of the request's content type
+    reply = served.call(
+        "POST", "/orders", raw=b'{"customerId": "c-1"}', headers={"Content-Type": "text/plain"}
+    )
+    assert reply.status == 400
+    assert reply.json()["error"]["code"] == "ValidationError"  # the handler's own answer
+
+
+def test_preflight_needs_no_key_and_allows_the_api_headers(served: Served) -> None:
+    reply = served.call(
+        "OPTIONS",
+        "/orders/customer/c-1",
+        key=False,
+        headers={"Origin": "http://127.0.0.1:8000", "Access-Control-Request-Method": "GET"},
+    )
+    assert reply.status == 204
+    assert reply.headers[CORS_ORIGIN] == "*"
+    assert "X-Api-Key" in reply.headers["access-control-allow-headers"]
+    assert "GET" in reply.headers["access-control-allow-methods"]
+    assert reply.body == b""
+
+
+def test_errors_of_the_handlers_carry_cors_headers_too(served: Served) -> None:
+    reply = served.call("GET", "/orders/00000000-0000-4000-8000-000000000000")
+    assert reply.status == 404
+    assert reply.json()["error"]["code"] == "OrderNotFound"
+    assert reply.headers[CORS_ORIGIN] == "*"
+
+
+def test_the_openapi_document_is_served_beside_the_api(served: Served) -> None:
+    reply = served.call("GET", "/_local/openapi.json", key=False)
+    assert reply.status == 200
+    assert reply.json()["paths"]["/orders"]["post"]["operationId"] == "createOrder"
+
+
+def _template_copy(tmp_path: Path, change: Any) -> Path:
+    template = json.loads(build_template(ENVIRONMENTS["dev"]).to_json())
+    changed = copy.deepcopy(template)
+    change(changed["Resources"])
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(changed))
+    return path
+
+
+def test_the_usage_plan_throttles_then_its_quota_runs_out(tmp_path: Path) -> None:
+    # Given a template copy whose usage plan allows bursts of 2 at 1 request a second, and 4
+    # requests a day
+    def small_plan(resources: dict[str, Any]) -> None:
+        plan = resources["ApiUsagePlan"]["Properties"]
+        plan["Throttle"] = {"RateLimit": 1.0, "BurstLimit": 2}
+        plan["Quota"] = {"Limit": 4, "Period": "DAY"}
+
+    served = start_serve("--template-file", str(_template_copy(tmp_path, small_plan)))
+    try:
+        path = "/orders/customer/quota-test"
+        # When three requests come at once, Then the third is throttled
+        statuses = [served.call("GET", path).status for _ in range(3)]
+        assert statuses == [200, 200, 429]
+        throttled = served.call("GET", path)
+        assert throttled.body == b'{"message":"Too Many Requests"}'
+        assert throttled.headers[CORS_ORIGIN] == "*"
+        # When the bucket refills, Then requests pass until the day's 4 are used up
+        time.sleep(1.2)
+        assert served.call("GET", path).status == 200
+        time.sleep(1.2)
+        assert served.call("GET", path).status == 200
+        time.sleep(1.2)
+        exhausted = served.call("GET", path)
+        assert exhausted.status == 429
+        assert exhausted.body == b'{"message":"Limit Exceeded"}'
+        assert exhausted.headers["x-amzn-errortype"] == "LimitExceededException"
+    finally:
+        served.stop()
+
+
+def test_a_function_that_raises_is_a_502_and_the_others_still_serve(tmp_path: Path) -> None:
+    # Given a template copy whose query function's handler raises on every call
+    # (json.loads(event, context) is a TypeError)
+    def raising_query(resources: dict[str, Any]) -> None:
+        resources["QueryOrdersFunction"]["Properties"]["Handler"] = "json.loads"
+
+    served = start_serve("--template-file", str(_template_copy(tmp_path, raising_query)))
+    try:
+        reply = served.call("GET", "/orders/customer/c-1")
+        assert reply.status == 502
+        assert reply.body == b'{"message": "Internal server error"}'
+        assert reply.headers[CORS_ORIGIN] == "*"  # DEFAULT_5XX
+        # And the function's own error shows in the log; the other function is unharmed
+        served.wait_for_line(
+            lambda line: line.startswith("[QueryOrdersFunction]") and "TypeError" in line
+        )
+        assert served.call("POST", "/orders", body=order_body()).status == 201
+    finally:
+        served.stop()
+
+
+def test_ctrl_c_stops_the_gateway_its_workers_and_moto() -> None:
+    # Given a running serve that has started its workers
+    served = start_serve()
+    assert served.call("GET", "/orders/customer/c-1").status == 200
+    workers = _children(served.process.pid)
+    assert workers, "the functions run in worker processes"
+    port = int(served.url.rsplit(":", 1)[1])
+    # When it gets SIGINT (Ctrl-C)
+    started = time.monotonic()
+    status = served.stop(signal.SIGINT)
+    # Then it exits cleanly within seconds, leaves no worker, and frees its port
+    assert status == 0
+    assert time.monotonic() - started < 10
+    assert not [pid for pid in workers if _alive(pid)]
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
