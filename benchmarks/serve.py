@@ -1,0 +1,145 @@
+"""`serve`'s start-up time and the local gateway's own cost per request.
+
+    python benchmarks/serve.py [--runs 5] [--requests 300]
+
+1. Start-up: `python -m generator serve` in a fresh interpreter until it prints that it is
+   ready (median of --runs).
+2. Overhead: the same GET /orders/{orderId} through the gateway over HTTP (a kept-alive
+   connection) and as a direct call of the handler in this process against the same moto;
+   prints both medians (p50) and their difference: what the gateway adds. Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "handlers"), str(ROOT)]
+
+
+def free_port() -> int:
+    from localapi.aws import free_port as port
+
+    return port()
+
+
+def start_up(runs: int) -> list[float]:
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "generator", "serve", "--port", str(free_port())],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        assert process.stdout is not None
+        for line in process.stdout:
+            if "Ctrl-C stops it" in line:
+                timings.append(time.perf_counter() - started)
+                break
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+    return timings
+
+
+def overhead(requests: int) -> tuple[float, float]:
+    from generator.environments import ENVIRONMENTS
+    from generator.stack import build_template
+    from localapi.server import LocalApi
+    from tests.support.api import LambdaContext, load_event, order_body
+
+    template = json.loads(build_template(ENVIRONMENTS["dev"]).to_json())
+    local = LocalApi(
+        template,
+        handlers_dir=ROOT / "handlers",
+        port=free_port(),
+        api_key="k",
+        log=lambda line: None,
+    )
+    local.start()
+    try:
+        host, port = local.url.removeprefix("http://").split(":")
+        connection = http.client.HTTPConnection(host, int(port))
+        headers = {"x-api-key": "k", "Content-Type": "application/json"}
+        connection.request("POST", "/orders", json.dumps(order_body()), headers)
+        order_id = json.loads(connection.getresponse().read())["orderId"]
+
+        def through_gateway() -> float:
+            started = time.perf_counter()
+            connection.request("GET", f"/orders/{order_id}", headers=headers)
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 200, response.status
+            return time.perf_counter() - started
+
+        # The handler in this process, with the environment serve gives the function
+        function = local.api.functions["QueryOrdersFunction"]
+        resolver = local.aws.resolver()
+        os.environ.update(
+            {k: str(v) for k, v in resolver.resolve(dict(function.environment)).items()}
+        )
+        os.environ.update(
+            AWS_ENDPOINT_URL=local.aws.endpoint_url, AWS_ACCESS_KEY_ID="local",
+            AWS_SECRET_ACCESS_KEY="local", AWS_DEFAULT_REGION=local.aws.region,
+            POWERTOOLS_TRACE_DISABLED="true",
+        )  # fmt: skip
+        import query_orders
+
+        event = load_event("get_order.json")
+        event["pathParameters"] = {"orderId": order_id}
+        event["path"] = f"/orders/{order_id}"
+        devnull = os.open(os.devnull, os.O_WRONLY)
+
+        def direct() -> float:
+            saved = os.dup(1)
+            os.dup2(devnull, 1)  # the handler's log lines
+            try:
+                started = time.perf_counter()
+                response = query_orders.handler(dict(event), LambdaContext())
+                elapsed = time.perf_counter() - started
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+            assert response["statusCode"] == 200, response
+            return elapsed
+
+        for _ in range(30):  # warm both paths
+            through_gateway()
+            direct()
+        gateway_times, direct_times = [], []
+        for _ in range(requests):
+            gateway_times.append(through_gateway())
+            direct_times.append(direct())
+        return statistics.median(gateway_times), statistics.median(direct_times)
+    finally:
+        local.stop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--requests", type=int, default=300)
+    args = parser.parse_args()
+    timings = start_up(args.runs)
+    print(f"serve start-up ({args.runs} runs): median {statistics.median(timings):.2f} s, "
+          f"min {min(timings):.2f} s, max {max(timings):.2f} s")  # fmt: skip
+    through, direct = overhead(args.requests)
+    print(f"GET /orders/{{id}}, p50 of {args.requests}: through serve {through * 1000:.2f} ms, "
+          f"handler called directly {direct * 1000:.2f} ms, "
+          f"gateway overhead {(through - direct) * 1000:.2f} ms")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
