@@ -52,13 +52,21 @@ class OrderUpdate:
 
 
 def parse_json(text: str | None) -> Any:
-    """The body as JSON with Decimal numbers; InvalidRequest if it is missing or not JSON."""
+    """The body as JSON with Decimal numbers; InvalidRequest if it is missing, not JSON, nested
+    deeper than the parser goes, or not Unicode text."""
     if text is None or not text.strip():
         raise InvalidRequest("a JSON request body is required")
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+        body = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+    except RecursionError:
+        raise InvalidRequest("the request body is nested too deeply") from None
     except ValueError as error:  # json.JSONDecodeError is a ValueError
         raise InvalidRequest(f"the request body is not valid JSON: {error}") from error
+    if not _is_unicode_text(body):
+        # A \ud800-\udfff escape that is not half of a pair decodes to a lone surrogate:
+        # no UTF-8 can carry it, so DynamoDB (and every client reading the order) could not.
+        raise InvalidRequest("the request body holds a lone surrogate escape: not Unicode text")
+    return body
 
 
 def parse_new_order(body: Any) -> NewOrder:
@@ -165,6 +173,24 @@ def _payments(raw: Any) -> tuple[Payment, ...]:
         )
         for index, payment in enumerate(raw)
     )
+
+
+def _is_unicode_text(value: Any) -> bool:
+    """Whether every string in value (keys included) can be encoded as UTF-8."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+    return True
 
 
 def _reject_constant(name: str) -> Any:

@@ -173,6 +173,51 @@ def test_malformed_or_non_object_body_is_a_400(stack, raw):
     assert set(reply.body["error"]) >= {"code", "message"}
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "[" * 100_000 + "]" * 100_000,  # deeper than the JSON parser goes (a RecursionError)
+        '{"a":' * 50_000 + "1" + "}" * 50_000,
+    ],
+)
+def test_json_nested_too_deeply_is_a_400_not_a_500(stack, raw):
+    # A client can send this; it once made the handler answer 500 (found by the hostile-input
+    # checks of the local API)
+    reply = stack.post(raw=raw)
+    assert reply.status == 400
+    assert reply.body["error"] == {
+        "code": "InvalidRequest",
+        "message": "the request body is nested too deeply",
+    }
+
+
+@pytest.mark.parametrize(
+    ("where", "text"),
+    [("items", "\\ud800"), ("deliveryAddress", "\\udfff"), ("deliveryAddress", "a\\udc00b")],
+)
+def test_a_lone_surrogate_escape_is_a_400_and_nothing_is_stored_or_queued(stack, where, text):
+    # Given an order whose text holds a \uXXXX escape of half a surrogate pair: valid JSON,
+    # but no UTF-8 can carry it (it once went to the dead-letter queue as "queued", and from
+    # there could never be stored)
+    body = json.dumps(order_body())
+    if where == "items":
+        body = body.replace('"productId": "', f'"productId": "{text}', 1)
+    else:
+        body = body.replace('"street": "', f'"street": "{text}', 1)
+    reply = stack.post(raw=body)
+    assert reply.status == 400
+    assert reply.error_code == "InvalidRequest"
+    assert stack.stored_orders() == []
+    assert stack.queue_depth() == 0
+
+
+def test_a_surrogate_pair_is_one_character_and_is_stored(stack):
+    body = json.dumps(order_body()).replace('"street": "', '"street": "\\ud83c\\udf55 ', 1)
+    reply = stack.post(raw=body)
+    assert reply.status == 201, reply.body
+    assert reply.body["deliveryAddress"]["street"].startswith("\U0001f355 ")
+
+
 def test_base64_encoded_body_is_decoded(stack):
     # Given API Gateway delivering the body base64-encoded
     from tests.support.api import invoke, load_event
