@@ -68,6 +68,9 @@ setup(
             "boto3-stubs[cloudformation,dynamodb,s3,sqs,ssm]>=1.34",
             "check-jsonschema>=0.29",
             "openapi-spec-validator>=0.7",
+            # Fuzzing the local API from its OpenAPI document, and property tests.
+            "schemathesis>=4.0,<5",
+            "hypothesis>=6.100",
         ],
     },
     entry_points={"console_scripts": ["food-delivery-generator=generator.__main__:main"]},

@@ -63,7 +63,11 @@ OPERATIONS: Mapping[tuple[str, str], Operation] = {
                 "Accepted; stored later from the dead-letter queue",
                 {"$ref": "#/components/schemas/Queued"},
             ),
-            400: ("Malformed JSON or a body the schema refuses", ERROR_OR_GATEWAY),
+            400: (
+                "Malformed JSON, a body the schema refuses, an amount past the cent, or a "
+                "feature the feature flags switch off",
+                ERROR_OR_GATEWAY,
+            ),
             409: ("Idempotency-Key reused with another body, or still in progress", ERROR),
             429: ("Too many orders of this customer this hour, or throttled", ERROR_OR_GATEWAY),
         },
@@ -104,7 +108,11 @@ OPERATIONS: Mapping[tuple[str, str], Operation] = {
         summary="Change an order's status, or its contents while pending",
         responses={
             200: ("The updated order", ORDER),
-            400: ("Malformed JSON or a body the schema refuses", ERROR_OR_GATEWAY),
+            400: (
+                "Malformed JSON, a body the schema refuses, an amount past the cent, a feature "
+                "the feature flags switch off, or a body version that disagrees with If-Match",
+                ERROR_OR_GATEWAY,
+            ),
             404: ("No such order", ERROR),
             409: ("Illegal transition, contents after pending, or a stale version", ERROR),
         },
@@ -113,8 +121,8 @@ OPERATIONS: Mapping[tuple[str, str], Operation] = {
                 "name": "If-Match",
                 "in": "header",
                 "required": False,
-                "description": 'The version read (ETag), e.g. "3": a stale one is a 409',
-                "schema": {"type": "string", "maxLength": 64},
+                "description": 'The version read (its ETag, e.g. "3"; or *): a stale one is a 409',
+                "schema": {"type": "string", "pattern": '^(\\*|(W/)?"?[1-9][0-9]{0,6}"?)$'},
             },
         ),
         parameter_schemas={"orderId": _ORDER_ID},
@@ -124,7 +132,7 @@ OPERATIONS: Mapping[tuple[str, str], Operation] = {
         summary="A customer's orders, newest first, a page at a time",
         responses={
             200: ("A page of orders", {"$ref": "#/components/schemas/OrderPage"}),
-            400: ("A bad limit, page token or customer id", ERROR),
+            400: ("A bad limit or customer id, or a page token the API did not issue", ERROR),
         },
         parameter_schemas={
             "customerId": _CUSTOMER_ID,

@@ -234,5 +234,9 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
         """Quiet: _serve writes one access-log line per request instead."""
 
-    # http.server's names for the methods it serves
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = _serve  # noqa: N815
+    def __getattr__(self, name: str) -> Any:
+        # http.server looks up do_<METHOD> for each request: every method, TRACE and made-up
+        # ones included, goes to the gateway (which answers an unknown one as API Gateway does).
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)

@@ -1,0 +1,172 @@
+"""Fuzzing the local API from its OpenAPI document with schemathesis: every operation with
+valid and invalid data, then sequences that follow the document's links (create, then read,
+update and list what was created). A fixed seed and bounded examples keep it within CI; the
+checks: no 5XX, answers that conform to the document (status, headers, bodies), every 4XX with
+an error body, and schema-valid data refused only for the documented reasons.
+
+Two of schemathesis's default checks do not apply to API Gateway, and are replaced or left
+out on purpose:
+- `unsupported_method` expects 405 for a method the document does not declare; API Gateway
+  (REST) answers 403 `{"message":"Missing Authentication Token"}` (tests/localapi checks that).
+- `positive_data_acceptance` expects every schema-valid request to succeed; a few refusals are
+  part of the API and documented (DOCUMENTED_REFUSALS): they are allowed, nothing else is.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, seed, settings
+from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import positive_data_acceptance, unsupported_method
+
+from tests.localapi.conftest import Served
+
+OPENAPI = Path(__file__).resolve().parents[2] / "templates" / "food-delivery-openapi.json"
+SEED = 20_261_130
+EXAMPLES_PER_OPERATION = 60
+# 400s the API gives for schema-valid data, with why: (error code, field)
+DOCUMENTED_REFUSALS = {
+    # the feature flags switch express delivery and several payments off
+    ("FeatureDisabled", "deliveryType"),
+    ("FeatureDisabled", "payments"),
+    # a page token is opaque: a string the schema allows is rarely one the API issued
+    ("InvalidRequest", "nextToken"),
+    # a PUT's body version and its If-Match header must name the same version
+    ("InvalidRequest", "version"),
+}
+# Money has at most two decimal places, which draft-04 schemas cannot say exactly.
+MONEY_FIELDS = ("price", "amount")
+
+
+def _error(response: Any) -> dict[str, Any] | None:
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+@schemathesis.check
+def client_errors_carry_an_error_body(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Every 4XX says what went wrong: the handlers' {"error": {code, message}} or API
+    Gateway's {"message": ...}."""
+    if 400 <= response.status_code < 500:
+        body = _error(response)
+        handler_error = (
+            body is not None
+            and isinstance(body.get("error"), dict)
+            and {"code", "message"} <= set(body["error"])
+        )
+        gateway_error = body is not None and isinstance(body.get("message"), str)
+        assert handler_error or gateway_error, f"{response.status_code} without an error body"
+    return None
+
+
+@schemathesis.check
+def valid_data_is_refused_only_for_documented_reasons(
+    ctx: Any, response: Any, case: Any
+) -> bool | None:
+    if case.meta is None or not case.meta.generation.mode.is_positive:
+        return None
+    if response.status_code != 400:
+        return None
+    body = _error(response) or {}
+    error = body.get("error") or {}
+    code, field = error.get("code"), str(error.get("field"))
+    documented = (code, field) in DOCUMENTED_REFUSALS or (
+        code == "ValidationError" and field.endswith(MONEY_FIELDS)
+    )
+    assert documented, f"schema-valid data refused: {response.text}"
+    return None
+
+
+def _to_cents(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: round(item, 2)
+            if key in MONEY_FIELDS and isinstance(item, float)
+            else _to_cents(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_to_cents(item) for item in value]
+    return value
+
+
+@pytest.fixture(scope="module")
+def api_schema(served: Served) -> Any:
+    schema = schemathesis.openapi.from_path(str(OPENAPI))
+    schema.config.update(base_url=served.url)
+    schema.config.generation.update(
+        max_examples=EXAMPLES_PER_OPERATION,
+        modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+    )
+
+    @schema.hook
+    def map_body(context: Any, body: Any) -> Any:
+        """Amounts to the cent, the API's rule that the schema cannot say: random floats
+        would otherwise almost never make a valid order."""
+        return _to_cents(body)
+
+    @schema.auth()
+    class ApiKey:
+        """The key `serve` printed, as a client configures it (schemathesis also tries the
+        operations without it and with a wrong one)."""
+
+        def get(self, case: Any, ctx: Any) -> str:
+            return served.api_key
+
+        def set(self, case: Any, data: str, ctx: Any) -> None:
+            case.headers = {**(case.headers or {}), "x-api-key": data}
+
+    return schema
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+CHECKS = {
+    "additional_checks": [
+        client_errors_carry_an_error_body,
+        valid_data_is_refused_only_for_documented_reasons,
+    ],
+    "excluded_checks": [unsupported_method, positive_data_acceptance],
+}
+
+
+@schema.parametrize()
+@seed(SEED)
+@settings(deadline=None, suppress_health_check=list(HealthCheck))
+def test_every_operation_with_valid_and_invalid_data(case: Any) -> None:
+    case.call_and_validate(**CHECKS)
+
+
+def test_sequences_that_follow_the_links(api_schema: Any) -> None:
+    machine = api_schema.as_state_machine()
+    answered: set[tuple[str, int]] = set()
+
+    class Checked(machine):  # type: ignore[misc, valid-type]
+        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+            answered.add((case.operation.label, response.status_code))
+            case.validate_response(response, **CHECKS)
+
+    Checked.run(
+        settings=settings(
+            derandomize=True,  # the same sequences on every run
+            deadline=None,
+            max_examples=60,
+            stateful_step_count=10,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    # The sequences reached what only a link can: reading, updating and listing an order
+    # that an earlier step created
+    for reached in (
+        ("GET /orders/{orderId}", 200),
+        ("PUT /orders/{orderId}", 200),
+        ("GET /orders/customer/{customerId}", 200),
+    ):
+        assert reached in answered, repr(sorted(answered))
