@@ -64,8 +64,10 @@ OPERATIONS: Mapping[tuple[str, str], Operation] = {
                 {"$ref": "#/components/schemas/Queued"},
             ),
             400: (
-                "Malformed JSON, a body the schema refuses, an amount past the cent, or a "
-                "feature the feature flags switch off",
+                (
+                    "Malformed JSON, a body the schema refuses, an amount past the cent, or a "
+                    "feature the feature flags switch off"
+                ),
                 ERROR_OR_GATEWAY,
             ),
             409: ("Idempotency-Key reused with another body, or still in progress", ERROR),
@@ -109,8 +111,10 @@ OPERATIONS: Mapping[tuple[str, str], Operation] = {
         responses={
             200: ("The updated order", ORDER),
             400: (
-                "Malformed JSON, a body the schema refuses, an amount past the cent, a feature "
-                "the feature flags switch off, or a body version that disagrees with If-Match",
+                (
+                    "Malformed JSON, a body the schema refuses, an amount past the cent, a feature "
+                    "the feature flags switch off, or a body version that disagrees with If-Match"
+                ),
                 ERROR_OR_GATEWAY,
             ),
             404: ("No such order", ERROR),
