@@ -200,8 +200,8 @@ class Gateway:
             validate = self.validators[id(schema)] = fastjsonschema.compile(dict(schema))
         try:
             validate(json.loads(body))
-        except (ValueError, fastjsonschema.JsonSchemaException):
-            return False
+        except (ValueError, RecursionError, fastjsonschema.JsonSchemaException):
+            return False  # not JSON (or not UTF-8), nested past the parser, or not the model
         return True
 
     # --- integrations ------------------------------------------------------------------------

@@ -196,7 +196,9 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
         started = time.perf_counter()
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_PAYLOAD_BYTES:
-            # Not read: the connection closes after the answer.
+            # Read (up to a bound) and dropped, so the client gets the answer instead of a
+            # broken pipe; then the connection closes.
+            self._discard(min(length, 2 * MAX_PAYLOAD_BYTES))
             self.close_connection = True
             response = self.served.gateway.error_response(REQUEST_TOO_LARGE, "-")
         elif self.command == "GET" and self.path == OPENAPI_PATH and self.served.openapi:
@@ -218,6 +220,13 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
             f'{self.client_address[0]} "{self.command} {self.path}" {response.status} '
             f"{latency:.1f}ms {answered_by}"
         )
+
+    def _discard(self, length: int) -> None:
+        while length > 0:
+            chunk = self.rfile.read(min(length, 1 << 16))
+            if not chunk:
+                return
+            length -= len(chunk)
 
     def _write(self, response: Response) -> None:
         self.send_response_only(response.status)

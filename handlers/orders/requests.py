@@ -11,7 +11,7 @@ import functools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -52,14 +52,23 @@ class OrderUpdate:
 
 
 def parse_json(text: str | None) -> Any:
-    """The body as JSON with Decimal numbers; InvalidRequest if it is missing, not JSON, nested
-    deeper than the parser goes, or not Unicode text."""
+    """The body as JSON with Decimal numbers; InvalidRequest if it is missing, not JSON (a name
+    twice in one object included), nested deeper than the parser goes, or not Unicode text."""
     if text is None or not text.strip():
         raise InvalidRequest("a JSON request body is required")
     try:
-        body = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+        body = json.loads(
+            text,
+            parse_float=Decimal,
+            parse_constant=_reject_constant,
+            object_pairs_hook=_object_without_duplicates,
+        )
     except RecursionError:
         raise InvalidRequest("the request body is nested too deeply") from None
+    except (
+        DecimalException
+    ):  # an exponent past what a Decimal can hold (e.g. 1e99999999999999999999)
+        raise InvalidRequest("the request body holds a number out of any range") from None
     except ValueError as error:  # json.JSONDecodeError is a ValueError
         raise InvalidRequest(f"the request body is not valid JSON: {error}") from error
     if not _is_unicode_text(body):
@@ -191,6 +200,17 @@ def _is_unicode_text(value: Any) -> bool:
             except UnicodeEncodeError:
                 return False
     return True
+
+
+def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose names are unique. JSON leaves duplicates undefined: one parser keeps
+    the first, another the last, so a validator and a handler could read different orders."""
+    seen: set[str] = set()
+    for name, _ in pairs:
+        if name in seen:
+            raise ValueError(f"the name {name!r} appears twice in one object")
+        seen.add(name)
+    return dict(pairs)
 
 
 def _reject_constant(name: str) -> Any:

@@ -192,6 +192,25 @@ def test_json_nested_too_deeply_is_a_400_not_a_500(stack, raw):
 
 
 @pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('"customerId": "', '"customerId": "a", "customerId": "'), "appears twice in one object"),
+        (('"price": 8.5', '"price": 1e99999999999999999999'), "a number out of any range"),
+    ],
+)
+def test_a_duplicated_name_or_an_impossible_number_is_a_400(stack, change, message):
+    # Found through the local API: the exponent was a 500 (decimal.InvalidOperation), and a
+    # duplicated name was read as its last value where another parser might read the first
+    old, new = change
+    body = json.dumps(order_body())
+    assert old in body
+    reply = stack.post(raw=body.replace(old, new, 1))
+    assert reply.status == 400
+    assert message in reply.body["error"]["message"]
+    assert stack.stored_orders() == []
+
+
+@pytest.mark.parametrize(
     ("where", "text"),
     [("items", "\\ud800"), ("deliveryAddress", "\\udfff"), ("deliveryAddress", "a\\udc00b")],
 )
