@@ -351,3 +351,62 @@ def test_api_config_retry_attempts_is_what_the_handler_really_retries(
     # count (which then fails open) and the PutItem
     assert reply.status == 202, reply.body
     assert hang_up.connections == 2 * (retry_attempts + 1)
+
+
+# --- throttling, slowness and dropped answers ---------------------------------------------
+
+
+@pytest.fixture
+def throttled(monkeypatch):
+    """Half of DynamoDB's calls throttled, through botocore's own event hooks (registered on
+    the session the handlers' clients are created from)."""
+    from tests.support.faults import Throttle
+
+    throttle = Throttle(share=0.5)
+    events = store.clients._shared_session().events
+    events.register_first("before-send.dynamodb", throttle)
+    yield throttle
+    events.unregister("before-send.dynamodb", throttle)
+
+
+def test_a_throttled_table_is_retried_and_no_order_is_lost(
+    make_stack, template_api_config, throttled
+):
+    # Given DynamoDB refusing half its calls as over capacity, and the design's 3 retries
+    stack = make_stack(api_config={**template_api_config, "retryAttempts": 3})
+    # When twelve orders are posted
+    replies = [stack.post(order_body(customerId=f"throttled-{index}")) for index in range(12)]
+    # Then every one is accepted: created (retries got through) or queued, never a 5XX
+    statuses = [reply.status for reply in replies]
+    assert set(statuses) <= {201, 202}, statuses
+    assert throttled.throttled > 0
+    # And once the table has capacity again, the redrive stores every accepted order once
+    throttled.share = 0.0
+    assert redrive.main(redrive_args(stack)) == 0
+    stored = [item["orderId"]["S"] for item in stack.stored_orders()]
+    assert sorted(stored) == sorted(reply.body["orderId"] for reply in replies)
+
+
+@pytest.mark.parametrize("mode", ["slow", "drop"])
+def test_an_answer_that_never_comes_is_queued_and_stored_once(
+    make_stack, template_api_config, monkeypatch, moto_server, mode
+):
+    # Given DynamoDB behind a proxy whose answers come too late for the 500 ms timeout
+    # ("slow") or never ("drop"): each PutItem lands, the client never learns it
+    from tests.support.faults import fault_proxy
+
+    stack = make_stack(
+        api_config={**template_api_config, "retryAttempts": 1, "defaultTimeout": 300}
+    )
+    with fault_proxy(moto_server, delay=1.0) as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", proxy.url)
+        proxy.mode = mode
+        # When an order is posted
+        reply = stack.post(order_body(customerId=f"{mode}-1"))
+    # Then it is accepted as queued (or created, when a retry found the first write)
+    assert reply.status in {201, 202}, reply.body
+    order_id = reply.body["orderId"]
+    # And after the redrive it is stored exactly once, however many attempts landed
+    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB")
+    assert redrive.main(redrive_args(stack)) == 0
+    assert [item["orderId"]["S"] for item in stack.stored_orders()] == [order_id]
