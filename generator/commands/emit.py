@@ -1,13 +1,16 @@
-"""`python -m generator [--env ENV]... [--out DIR] [--check]`: write or check the templates."""
+"""`python -m generator [--env ENV]... [--out DIR] [--check]`: write or check the templates,
+their diagrams and, when writing to templates/, the README's generated sections."""
 
 from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import shlex
 import sys
 from pathlib import Path
 
+from generator import readme
 from generator.environments import ENVIRONMENTS
 from generator.files import write_atomically
 from generator.stack import render
@@ -31,13 +34,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         dest="emit_out",
         metavar="DIR",
         type=Path,
-        help=f"directory of the templates (default: {DEFAULT_OUT})",
+        help=(
+            f"directory of the templates and their diagrams (default: {DEFAULT_OUT}); only "
+            f"without --out are {readme.README}'s generated sections (the {readme.ENVIRONMENT} "
+            "diagram and cost) rewritten"
+        ),
     )
     parser.add_argument(
         "--check",
         dest="emit_check",
         action="store_true",
-        help="write nothing; print a diff and exit 1 if a template on disk is not current",
+        help=(
+            "write nothing; print a diff and exit 1 if a template, a diagram or a generated "
+            f"section of {readme.README} is not current"
+        ),
     )
 
 
@@ -47,28 +57,53 @@ def given_options(args: argparse.Namespace) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    out: Path = args.emit_out or DEFAULT_OUT
-    environments = args.emit_env or sorted(ENVIRONMENTS)
-    stale = []
-    for name in environments:
-        environment = ENVIRONMENTS[name]
-        path = out / environment.template_file_name
-        text = render(environment)
-        if args.emit_check:
-            difference = _diff(path, text)
-            if difference:
-                sys.stdout.write(difference)
-                stale.append(path)
-        else:
+    expected = _expected_files(args)
+    if not args.emit_check:
+        for path, text in expected.items():
             write_atomically(path, text)
             print(f"wrote {path}")
+        return 0
+    stale = []
+    for path, text in expected.items():
+        difference = _diff(path, text)
+        if difference:
+            sys.stdout.write(difference)
+            stale.append(path)
     if stale:
         print(
-            f"{len(stale)} template(s) not current: run `{_regenerate_command(args)}`",
+            f"{len(stale)} file(s) not current: run `{_regenerate_command(args)}`",
             file=sys.stderr,
         )
         return 1
     return 0
+
+
+def _expected_files(args: argparse.Namespace) -> dict[Path, str]:
+    """Every file this run writes (or checks), with its content."""
+    out: Path = args.emit_out or DEFAULT_OUT
+    expected = {}
+    for name in args.emit_env or sorted(ENVIRONMENTS):
+        environment = ENVIRONMENTS[name]
+        text = render(environment)
+        expected[out / environment.template_file_name] = text
+        template = json.loads(text)
+        expected[out / environment.diagram_file_name] = readme.diagram_text(environment, template)
+        if args.emit_out is None and name == readme.ENVIRONMENT:
+            updated = _updated_readme(readme.sections(environment, template))
+            if updated is not None:
+                expected[readme.README] = updated
+    return expected
+
+
+def _updated_readme(sections: dict[str, str]) -> str | None:
+    """The README with its sections current; None when there is no README here to update
+    (a run outside a checkout) or it has nothing to change."""
+    try:
+        current = readme.README.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    updated = readme.with_sections(current, sections)
+    return None if updated == current else updated
 
 
 def _regenerate_command(args: argparse.Namespace) -> str:
