@@ -81,7 +81,7 @@ def _stack(estimate: Estimate) -> str:
 def _title(estimate: Estimate) -> str:
     return (
         f"{_stack(estimate)} at {estimate.orders_per_day:,} orders a day "
-        f"({_whole(estimate.requests_per_day)} API requests): monthly estimate in USD, "
+        f"({_whole(estimate.requests_per_day)} API requests a day): monthly estimate in USD, "
         f"{PRICE_REGION} prices of {PRICES_AS_OF}"
     )
 
