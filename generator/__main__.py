@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from generator import __version__
-from generator.commands import emit, package, serve
+from generator.commands import cost, emit, package, serve
 from generator.errors import USAGE, UserError
 
 
@@ -31,8 +31,8 @@ def build_parser(prog: str = "python -m generator") -> argparse.ArgumentParser:
         prog=prog,
         usage="%(prog)s [--env ENV]... [--out DIR] [--check]\n       %(prog)s COMMAND [--help]",
         description=(
-            "Generate the CloudFormation templates of the food-delivery order API (the default "
-            "command), or run one of the commands below."
+            "Generate the CloudFormation templates of the food-delivery order API and their "
+            "architecture diagrams (the default command), or run one of the commands below."
         ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -43,6 +43,7 @@ def build_parser(prog: str = "python -m generator") -> argparse.ArgumentParser:
     )
     package.add_parser(subcommands)
     serve.add_parser(subcommands)
+    cost.add_parser(subcommands)
     return parser
 
 

@@ -46,6 +46,11 @@ class Environment:
     def template_file_name(self) -> str:
         return f"food-delivery-{self.name}.json"
 
+    @property
+    def diagram_file_name(self) -> str:
+        """Its architecture diagram (Mermaid), written beside the template."""
+        return f"food-delivery-{self.name}.mmd"
+
 
 PROD = Environment(
     name="prod",

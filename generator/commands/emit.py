@@ -1,4 +1,6 @@
-"""`python -m generator [--env ENV]... [--out DIR] [--check]`: write or check the templates."""
+"""`python -m generator [--env ENV]... [--out DIR] [--check]`: write or check the templates,
+their diagrams, the API's OpenAPI document and, when writing to templates/, the README's
+generated sections."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from generator import openapi
+from generator import openapi, readme
 from generator.environments import ENVIRONMENTS
 from generator.files import write_atomically
 from generator.stack import build_template, render
@@ -33,13 +35,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         dest="emit_out",
         metavar="DIR",
         type=Path,
-        help=f"directory of the templates (default: {DEFAULT_OUT})",
+        help=(
+            f"directory of the templates, their diagrams and the OpenAPI document (default: "
+            f"{DEFAULT_OUT}); only "
+            f"without --out are {readme.README}'s generated sections (the {readme.ENVIRONMENT} "
+            "diagram and cost) rewritten"
+        ),
     )
     parser.add_argument(
         "--check",
         dest="emit_check",
         action="store_true",
-        help="write nothing; print a diff and exit 1 if a template on disk is not current",
+        help=(
+            "write nothing; print a diff and exit 1 if a template, a diagram, the OpenAPI "
+            f"document or a generated section of {readme.README} is not current"
+        ),
     )
 
 
@@ -48,38 +58,57 @@ def given_options(args: argparse.Namespace) -> list[str]:
     return [flag for dest, flag in OPTIONS.items() if getattr(args, dest, None)]
 
 
-def documents(out: Path, environments: list[str]) -> list[tuple[Path, str]]:
-    """What `python -m generator` writes: each environment's template, and the API's OpenAPI
-    document (the same API in every environment; built from prod's template)."""
-    written = [
-        (out / ENVIRONMENTS[name].template_file_name, render(ENVIRONMENTS[name]))
-        for name in environments
-    ]
-    prod = json.loads(build_template(ENVIRONMENTS["prod"]).to_json())
-    written.append((out / openapi.OPENAPI_FILE_NAME, openapi.render(prod)))
-    return written
-
-
 def run(args: argparse.Namespace) -> int:
-    out: Path = args.emit_out or DEFAULT_OUT
-    environments = args.emit_env or sorted(ENVIRONMENTS)
-    stale = []
-    for path, text in documents(out, environments):
-        if args.emit_check:
-            difference = _diff(path, text)
-            if difference:
-                sys.stdout.write(difference)
-                stale.append(path)
-        else:
+    expected = _expected_files(args)
+    if not args.emit_check:
+        for path, text in expected.items():
             write_atomically(path, text)
             print(f"wrote {path}")
+        return 0
+    stale = []
+    for path, text in expected.items():
+        difference = _diff(path, text)
+        if difference:
+            sys.stdout.write(difference)
+            stale.append(path)
     if stale:
         print(
-            f"{len(stale)} template(s) not current: run `{_regenerate_command(args)}`",
+            f"{len(stale)} file(s) not current: run `{_regenerate_command(args)}`",
             file=sys.stderr,
         )
         return 1
     return 0
+
+
+def _expected_files(args: argparse.Namespace) -> dict[Path, str]:
+    """Every file this run writes (or checks), with its content."""
+    out: Path = args.emit_out or DEFAULT_OUT
+    expected = {}
+    for name in args.emit_env or sorted(ENVIRONMENTS):
+        environment = ENVIRONMENTS[name]
+        text = render(environment)
+        expected[out / environment.template_file_name] = text
+        template = json.loads(text)
+        expected[out / environment.diagram_file_name] = readme.diagram_text(environment, template)
+        if args.emit_out is None and name == readme.ENVIRONMENT:
+            updated = _updated_readme(readme.sections(environment, template))
+            if updated is not None:
+                expected[readme.README] = updated
+    # The same API in every environment: one document, built from prod's template.
+    prod = json.loads(build_template(ENVIRONMENTS["prod"]).to_json())
+    expected[out / openapi.OPENAPI_FILE_NAME] = openapi.render(prod)
+    return expected
+
+
+def _updated_readme(sections: dict[str, str]) -> str | None:
+    """The README with its sections current; None when there is no README here to update
+    (a run outside a checkout) or it has nothing to change."""
+    try:
+        current = readme.README.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    updated = readme.with_sections(current, sections)
+    return None if updated == current else updated
 
 
 def _regenerate_command(args: argparse.Namespace) -> str:

@@ -1,5 +1,5 @@
 """Faults where real ones surface: a TCP proxy on 127.0.0.1 in front of moto whose behaviour
-the test switches (pass, refuse, slow, drop mid-request), and botocore's event hooks for what
+the test switches (through, refuse, slow, drop mid-request), and botocore's event hooks for what
 only the service itself can say (throttling).
 
 The proxy speaks no HTTP and knows no AWS API: it moves bytes, or fails to, as a network does.
@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-PASS = "pass"  # bytes flow both ways
+THROUGH = "through"  # bytes flow both ways
 REFUSE = "refuse"  # the connection is closed at once: the service is down
 SLOW = "slow"  # the answer comes after `delay` seconds: past a client's timeout
 DROP = "drop"  # the request reaches the service, the answer never comes back
@@ -26,7 +26,7 @@ class FaultProxy:
         host, port = upstream_url.removeprefix("http://").split(":")
         self._upstream = (host, int(port))
         self.delay = delay
-        self.mode = PASS
+        self.mode = THROUGH
         self.connections = 0
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"

@@ -1,8 +1,10 @@
-"""python -m generator: determinism across interpreter runs, --check, --env, --out."""
+"""python -m generator: determinism across interpreter runs, --check, --env, --out, and the
+README's generated sections (rewritten and checked only without --out)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -35,12 +37,16 @@ def test_output_is_identical_whatever_the_hash_seed(tmp_path: Path) -> None:
     first = _generate(tmp_path / "a", "1")
     second = _generate(tmp_path / "b", "4242")
 
-    # Then they write the same files with the same bytes: 2-space indent, final newline
+    # Then they write the same files with the same bytes: templates with a 2-space indent
+    # and a final newline, and their diagrams
     assert first == second
-    templates = {env.template_file_name for env in ENVIRONMENTS.values()}
-    assert set(first) == templates | {OPENAPI_FILE_NAME}
-    for text in (first[name] for name in templates):
-        assert text.endswith(b"}\n") and text.startswith(b'{\n  "AWSTemplateFormatVersion"')
+    for environment in ENVIRONMENTS.values():
+        template = first.pop(environment.template_file_name)
+        assert template.endswith(b"}\n")
+        assert template.startswith(b'{\n  "AWSTemplateFormatVersion"')
+        assert first.pop(environment.diagram_file_name).startswith(b"flowchart LR\n")
+    assert first.pop(OPENAPI_FILE_NAME).startswith(b'{\n  "components"')
+    assert first == {}
 
 
 def test_check_passes_on_the_committed_templates(capsys: pytest.CaptureFixture[str]) -> None:
@@ -74,13 +80,103 @@ def test_check_fails_when_a_template_is_missing(tmp_path: Path) -> None:
 
 
 def test_env_writes_only_that_environment(tmp_path: Path) -> None:
-    # Given --env dev, When run, Then only the dev template is written (and the OpenAPI
-    # document, the same for every environment)
+    # Given --env dev, When run, Then only the dev template and its diagram are written (and
+    # the OpenAPI document, the same for every environment)
     assert main(["--env", "dev", "--out", str(tmp_path)]) == 0
     assert sorted(path.name for path in tmp_path.iterdir()) == [
         "food-delivery-dev.json",
+        "food-delivery-dev.mmd",
         OPENAPI_FILE_NAME,
     ]
+
+
+def test_check_fails_with_a_diff_on_a_stale_diagram(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given current templates and diagrams in which someone edited prod's diagram
+    assert main(["--out", str(tmp_path)]) == 0
+    prod = tmp_path / ENVIRONMENTS["prod"].diagram_file_name
+    prod.write_text(prod.read_text().replace("TableNameParameter --> OrdersTable\n", ""))
+    capsys.readouterr()
+
+    # When checked
+    status = main(["--check", "--out", str(tmp_path)])
+
+    # Then it fails, with a diff that restores the edge, and names only the diagram
+    captured = capsys.readouterr()
+    assert status == 1
+    assert "+    TableNameParameter --> OrdersTable" in captured.out
+    assert f"{prod} (on disk)" in captured.out
+    assert ".json" not in captured.out
+    assert "1 file(s) not current" in captured.err
+
+
+@pytest.fixture
+def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working directory like a checkout's: this README and current templates/."""
+    shutil.copy(ROOT / "README.md", tmp_path / "README.md")
+    monkeypatch.chdir(tmp_path)
+    assert main([]) == 0
+    return tmp_path
+
+
+def _staled(readme_path: Path) -> str:
+    """Edit the README's generated cost section by hand, as someone might."""
+    text = readme_path.read_text(encoding="utf-8")
+    stale = text.replace("<!-- cost:begin -->\n", "<!-- cost:begin -->\nmy own figures\n", 1)
+    assert stale != text
+    readme_path.write_text(stale, encoding="utf-8")
+    return stale
+
+
+def test_check_fails_on_a_stale_readme_section(
+    checkout: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a checkout whose README's cost section was edited by hand
+    stale = _staled(checkout / "README.md")
+    capsys.readouterr()
+
+    # When checked
+    status = main(["--check"])
+
+    # Then it fails with a diff of the README that takes the edit out, and writes nothing
+    captured = capsys.readouterr()
+    assert status == 1
+    assert "README.md (on disk)" in captured.out
+    assert "-my own figures" in captured.out
+    assert (checkout / "README.md").read_text(encoding="utf-8") == stale
+
+
+def test_a_run_without_out_makes_the_readme_sections_current(checkout: Path) -> None:
+    # Given a checkout whose README's cost section was edited by hand
+    _staled(checkout / "README.md")
+
+    # When the generator runs, Then the section is generated again and --check passes
+    assert main([]) == 0
+    assert "my own figures" not in (checkout / "README.md").read_text(encoding="utf-8")
+    assert main(["--check"]) == 0
+
+
+def test_out_leaves_the_readme_alone(checkout: Path) -> None:
+    # Given a checkout whose README's cost section was edited by hand
+    stale = _staled(checkout / "README.md")
+
+    # When the generator writes elsewhere (as the tests do), and checks there
+    assert main(["--out", "build"]) == 0
+    assert main(["--check", "--out", "build"]) == 0
+
+    # Then the README is as it was: only a run into templates/ touches it
+    assert (checkout / "README.md").read_text(encoding="utf-8") == stale
+
+
+def test_a_readme_without_markers_is_left_alone(checkout: Path) -> None:
+    # Given a README of another project, in the directory the generator runs from
+    (checkout / "README.md").write_text("# another project\n", encoding="utf-8")
+
+    # When the generator runs and checks, Then it neither fails nor touches that README
+    assert main([]) == 0
+    assert main(["--check"]) == 0
+    assert (checkout / "README.md").read_text(encoding="utf-8") == "# another project\n"
 
 
 def test_unknown_environment_is_a_usage_error() -> None:
@@ -125,7 +221,7 @@ def test_help_lists_every_command() -> None:
     result = cli.run(["-m", "generator", "--help"])
     assert result.returncode == 0
     assert "python -m generator COMMAND" in result.stdout
-    for command in ("package",):
+    for command in ("package", "cost"):
         assert f"    {command} " in result.stdout
 
 

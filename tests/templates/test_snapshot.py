@@ -1,5 +1,6 @@
-"""The committed templates/ are exactly what the generator emits (the snapshot is never
-rewritten here: run `python -m generator` to update it on purpose)."""
+"""The committed templates/, their diagrams and the README's generated sections are exactly
+what the generator emits (the snapshot is never rewritten here: run `python -m generator` to
+update it on purpose)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from generator import openapi
+from generator import openapi, readme
 from generator.environments import ENVIRONMENTS
 from generator.stack import build_template, render
 from tests.support.diff import differences
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES = ROOT / "templates"
 
 
 @pytest.mark.parametrize("name", sorted(ENVIRONMENTS))
@@ -41,9 +43,42 @@ def test_committed_openapi_document_equals_generated() -> None:
     assert committed == generated.encode("utf-8")
 
 
-def test_every_committed_file_is_generated() -> None:
-    # Given the files in templates/, Then each is an environment's template or the OpenAPI
-    # document (no orphans)
-    expected = {environment.template_file_name for environment in ENVIRONMENTS.values()}
+@pytest.mark.parametrize("name", sorted(ENVIRONMENTS))
+def test_committed_diagram_equals_generated(name: str) -> None:
+    # Given the committed diagram and one drawn now from a fresh build of its template
+    environment = ENVIRONMENTS[name]
+    committed = TEMPLATES / environment.diagram_file_name
+    assert committed.exists(), f"{committed} missing: run `python -m generator`"
+    generated = readme.diagram_text(environment, json.loads(render(environment)))
+
+    # Then they are the same text
+    assert committed.read_text(encoding="utf-8") == generated, (
+        f"{committed} is stale: run `python -m generator`"
+    )
+
+
+def test_readme_generated_sections_are_current() -> None:
+    # Given the README and its sections generated now from prod's template
+    text = (ROOT / readme.README).read_text(encoding="utf-8")
+    environment = ENVIRONMENTS[readme.ENVIRONMENT]
+    sections = readme.sections(environment, json.loads(render(environment)))
+
+    # Then it has each section's markers, and what is between them is current
+    for name in sections:
+        assert f"\n<!-- {name}:begin -->\n" in text, f"README has no {name} section"
+        assert f"\n<!-- {name}:end -->\n" in text, f"README has no end to its {name} section"
+    assert readme.with_sections(text, sections) == text, (
+        "README's generated sections are stale: run `python -m generator`"
+    )
+
+
+def test_every_committed_file_in_templates_is_generated() -> None:
+    # Given the files in templates/, Then each is an environment's template or diagram, or
+    # the OpenAPI document (no orphans)
+    expected = {
+        name
+        for environment in ENVIRONMENTS.values()
+        for name in (environment.template_file_name, environment.diagram_file_name)
+    }
     expected.add(openapi.OPENAPI_FILE_NAME)
-    assert {path.name for path in TEMPLATES.glob("*.json")} == expected
+    assert {path.name for path in TEMPLATES.iterdir()} == expected
