@@ -53,19 +53,23 @@ class ResourceChange:
 
 
 def _causes(resource: Mapping[str, Any]) -> tuple[str, ...]:
+    """`Code (ArtifactKey)`: each property once, with what made it change when CloudFormation
+    names it (a parameter, another resource)."""
     details: Sequence[Mapping[str, Any]] = resource.get("Details") or ()
     replacing = resource.get("Replacement") in ("True", "Conditional")
-    causes = []
+    entities: dict[str, set[str]] = {}
     for detail in details:
         target = detail.get("Target", {})
         if replacing and target.get("RequiresRecreation") == "Never":
             continue
         name = target.get("Name") or target.get("Attribute") or "?"
-        entity = detail.get("CausingEntity")
-        causes.append(f"{name} ({entity})" if entity else name)
-    if not causes and not details:
-        causes = list(resource.get("Scope") or ())
-    return tuple(sorted(set(causes)))
+        entities.setdefault(name, set()).update(filter(None, [detail.get("CausingEntity")]))
+    if not details:
+        return tuple(sorted(resource.get("Scope") or ()))
+    return tuple(
+        f"{name} ({', '.join(sorted(causes))})" if causes else name
+        for name, causes in sorted(entities.items())
+    )
 
 
 def resource_changes(pages: Iterable[Mapping[str, Any]]) -> tuple[ResourceChange, ...]:

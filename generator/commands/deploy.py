@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from generator.commands import stacks
@@ -132,9 +133,14 @@ def _execute(clients: Clients, preview: Preview, inputs: Inputs) -> int:
             status=INTERRUPTED,
         ) from None
     if not outcome.succeeded:
-        raise UserError(_failure(clients, preview, outcome))
+        events = deploying.aws_command(
+            clients, "cloudformation", "describe-stack-events", "--stack-name", preview.stack_name
+        )
+        raise UserError(failure_message(preview.stack_name, outcome, events_command=events))
     print(f"Stack {preview.stack_name} is {outcome.status}.")
-    _show_outputs(clients, inputs)
+    outputs = deploying.stack_outputs(clients, inputs.stack_name)
+    for line in outputs_text(outputs, lambda key_id: _api_key_command(clients, key_id)):
+        print(line)
     return 0
 
 
@@ -147,44 +153,43 @@ def _follower(preview: Preview) -> Follower:
     return EventLines(sys.stdout)
 
 
-def _failure(clients: Clients, preview: Preview, outcome: Outcome) -> str:
-    from generator.deploying import aws_command
-
+def failure_message(stack_name: str, outcome: Outcome, *, events_command: str) -> str:
+    """One line: the first resource that failed and why (or what the endpoint answered), and
+    the stack's final status."""
     failure = outcome.first_failure
     if outcome.execute_error:
         cause = f"CloudFormation answered {outcome.execute_error}"
     elif failure is not None:
         cause = f"{failure.logical_id} ({failure.resource_type}) {failure.status}: {failure.reason}"
     else:
-        events = aws_command(
-            clients, "cloudformation", "describe-stack-events", "--stack-name", preview.stack_name
-        )
-        cause = f"no resource reported a failure (see {events})"
+        cause = f"no resource reported a failure (see {events_command})"
     advice = ""
     if outcome.status == "ROLLBACK_COMPLETE":
         advice = "; delete it before deploying again (a failed creation cannot be updated)"
-    return f"deploy failed: {cause}; stack {preview.stack_name} is {outcome.status}{advice}"
+    return f"deploy failed: {cause}; stack {stack_name} is {outcome.status}{advice}"
 
 
-def _show_outputs(clients: Clients, inputs: Inputs) -> None:
+def outputs_text(outputs: Mapping[str, str], api_key_command: Callable[[str], str]) -> list[str]:
+    """The stack's outputs, and how to read the API key's value (the output is only its id)."""
     from generator import names
-    from generator.deploying import aws_command, stack_outputs
 
-    outputs = stack_outputs(clients, inputs.stack_name)
     if not outputs:
-        print("Outputs: none reported")
-        return
-    print("Outputs:")
+        return ["Outputs: none reported"]
     width = max(len(key) for key in outputs)
-    for key in sorted(outputs):
-        print(f"  {key.ljust(width)}  {outputs[key]}")
+    lines = ["Outputs:", *(f"  {key.ljust(width)}  {outputs[key]}" for key in sorted(outputs))]
     key_id = outputs.get(names.OUTPUT_API_KEY_ID)
     if key_id:
-        command = aws_command(
-            clients, "apigateway", "get-api-key", "--api-key", key_id, "--include-value",
-            "--query", "value", "--output", "text",
-        )  # fmt: skip
-        print(f"The API key's value (send it as x-api-key): {command}")
+        lines.append(f"The API key's value (send it as x-api-key): {api_key_command(key_id)}")
+    return lines
+
+
+def _api_key_command(clients: Clients, key_id: str) -> str:
+    from generator.deploying import aws_command
+
+    return aws_command(
+        clients, "apigateway", "get-api-key", "--api-key", key_id, "--include-value",
+        "--query", "value", "--output", "text",
+    )  # fmt: skip
 
 
 def _is_terminal(stream: Any) -> bool:
