@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shlex
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +31,7 @@ from generator.environments import Environment
 from generator.errors import USAGE, UserError
 from generator.guard_rails import AtRisk, at_risk
 from generator.publishing import INLINE_TEMPLATE_LIMIT, S3Location
-from generator.stack_events import Follower, StackEvent, first_failure, is_final
+from generator.stack_events import SUCCEEDED, Follower, StackEvent, first_failure, is_final
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient
@@ -42,6 +43,13 @@ EVENT_POLL_SECONDS = 3.0
 FILLED_BY_DEPLOY = (names.ARTIFACT_BUCKET, names.ARTIFACT_KEY)
 # A stack that exists only to hold a change set never executed: deployed like a new one.
 REVIEW_IN_PROGRESS = "REVIEW_IN_PROGRESS"
+# States a stack can only be deleted from, and how it got there.
+UNUPDATABLE = {
+    "ROLLBACK_COMPLETE": "its creation failed and was rolled back",
+    "ROLLBACK_FAILED": "its creation failed, and so did the rollback",
+    "CREATE_FAILED": "its creation failed",
+    "DELETE_FAILED": "its deletion failed half way",
+}
 Say = Callable[[str], None]
 
 
@@ -76,6 +84,8 @@ def read_inputs(
     path = release.template_file(environment, template_file)
     text = release.compact_template(path)
     template = json.loads(text)
+    if not isinstance(template, dict) or not isinstance(template.get("Resources"), dict):
+        raise UserError(f"{path} is not a CloudFormation template (no Resources)")
     check_overrides(template, overrides, path)
     return Inputs(
         environment=environment,
@@ -130,7 +140,7 @@ def aws_command(clients: Clients, *words: str) -> str:
     command = ["aws", *words, "--region", clients.region]
     if clients.endpoint_url:
         command += ["--endpoint-url", clients.endpoint_url]
-    return " ".join(command)
+    return shlex.join(command)
 
 
 @dataclass(frozen=True)
@@ -174,11 +184,11 @@ def current_stack(clients: Clients, stack_name: str) -> Stack | None:
 
 def check_state(clients: Clients, stack_name: str, status: str) -> None:
     """UserError, saying what to do, for a stack no change set can be made for now."""
-    delete = aws_command(clients, "cloudformation", "delete-stack", "--stack-name", stack_name)
-    if status in ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED", "DELETE_FAILED"):
+    if status in UNUPDATABLE:
+        delete = aws_command(clients, "cloudformation", "delete-stack", "--stack-name", stack_name)
         raise UserError(
-            f"stack {stack_name} is {status}: it was never created successfully (or half "
-            f"deleted) and CloudFormation cannot update it. Delete it ({delete}), then deploy again"
+            f"stack {stack_name} is {status}: {UNUPDATABLE[status]}, and CloudFormation cannot "
+            f"update it. Delete it ({delete}), then deploy again"
         )
     if status == "UPDATE_ROLLBACK_FAILED":
         resume = aws_command(
@@ -328,12 +338,11 @@ def create_change_set(
         names.ARTIFACT_KEY: prepared.artifact_key,
         **inputs.overrides,
     }
-    name = f"generator-{purpose}-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}"
     preview = Preview(
         stack_name=inputs.stack_name,
         stack_id=None if stack is None else stack.stack_id,
         change_set_id=None,
-        change_set_name=name,
+        change_set_name=f"generator-{purpose}-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}",
         change_set_type="CREATE" if creating else "UPDATE",
         holds_only_this=stack is None,
         changes=(),
@@ -341,19 +350,14 @@ def create_change_set(
             inputs.template, explicit, None if creating or stack is None else stack.parameters
         ),
     )
-    request: CreateChangeSetInputTypeDef = {
-        "StackName": inputs.stack_name,
-        "ChangeSetName": name,
-        "ChangeSetType": "CREATE" if creating else "UPDATE",
-        "Parameters": change_set_parameters(inputs.template, explicit, stack),
-        # The stack creates IAM roles (with generated names).
-        "Capabilities": ["CAPABILITY_IAM"],
-        "Description": f"python -m generator {purpose}, {inputs.environment.name}",
-    }
-    if prepared.template.url:
-        request["TemplateURL"] = prepared.template.url
-    else:
-        request["TemplateBody"] = prepared.template.body or ""
+    request = _request(
+        preview,
+        inputs,
+        stack=stack,
+        template=prepared.template,
+        explicit=explicit,
+        purpose=purpose,
+    )
     cloudformation = clients.cloudformation
     with aws.reported(f"creating a change set for stack {inputs.stack_name}"):
         try:
@@ -372,9 +376,32 @@ def create_change_set(
     return _with(preview, changes=resource_changes(pages))
 
 
-def _with(preview: Preview, **changes: Any) -> Preview:
-    from dataclasses import replace
+def _request(
+    preview: Preview,
+    inputs: Inputs,
+    *,
+    stack: Stack | None,
+    template: Template,
+    explicit: Mapping[str, str],
+    purpose: str,
+) -> CreateChangeSetInputTypeDef:
+    request: CreateChangeSetInputTypeDef = {
+        "StackName": preview.stack_name,
+        "ChangeSetName": preview.change_set_name,
+        "ChangeSetType": "CREATE" if preview.change_set_type == "CREATE" else "UPDATE",
+        "Parameters": change_set_parameters(inputs.template, explicit, stack),
+        # The stack creates IAM roles (with generated names).
+        "Capabilities": ["CAPABILITY_IAM"],
+        "Description": f"python -m generator {purpose}, {inputs.environment.name}",
+    }
+    if template.url:
+        request["TemplateURL"] = template.url
+    else:
+        request["TemplateBody"] = template.body or ""
+    return request
 
+
+def _with(preview: Preview, **changes: Any) -> Preview:
     return replace(preview, **changes)
 
 
@@ -418,8 +445,6 @@ class Outcome:
 
     @property
     def succeeded(self) -> bool:
-        from generator.stack_events import SUCCEEDED
-
         return self.execute_error is None and self.status in SUCCEEDED
 
 
