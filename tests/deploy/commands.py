@@ -99,9 +99,14 @@ def stack_status(cloudformation: Any, stack: str) -> str:
 
 
 def change_sets(cloudformation: Any, stack: str) -> dict[str, str]:
-    """The stack's change sets: name -> execution status."""
+    """The stack's change sets: name -> execution status. (moto's ListChangeSets answers with
+    every stack's change sets whatever StackName says: filtered here.)"""
     summaries = cloudformation.list_change_sets(StackName=stack)["Summaries"]
-    return {summary["ChangeSetName"]: summary["ExecutionStatus"] for summary in summaries}
+    return {
+        summary["ChangeSetName"]: summary["ExecutionStatus"]
+        for summary in summaries
+        if summary["StackName"] == stack
+    }
 
 
 def rekey_orders_table(template: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.deploy.commands import REGION, Commands, force_stack_status
+from tests.deploy.commands import REGION, Commands, change_sets, force_stack_status
 from tests.support.cli import assert_clean_error, without_aws_settings
 
 MINIMAL_TEMPLATE = json.dumps({"Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}})
@@ -121,7 +121,7 @@ def test_a_stack_busy_with_another_operation_is_left_alone(
             f"stack {stack} is {status}",
             f"aws cloudformation wait {waiter} --stack-name {stack}",
         )
-    assert cloudformation.list_change_sets(StackName=stack)["Summaries"] == []
+    assert change_sets(cloudformation, stack) == {}
 
 
 @pytest.mark.parametrize(
