@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from generator import __version__
-from generator.commands import cost, emit, package, serve
+from generator.commands import cost, deploy, diff, emit, package, serve
 from generator.errors import USAGE, UserError
 
 
@@ -42,6 +42,8 @@ def build_parser(prog: str = "python -m generator") -> argparse.ArgumentParser:
         title="commands", metavar="COMMAND", parser_class=_Parser, prog=prog
     )
     package.add_parser(subcommands)
+    diff.add_parser(subcommands)
+    deploy.add_parser(subcommands)
     serve.add_parser(subcommands)
     cost.add_parser(subcommands)
     return parser

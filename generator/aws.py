@@ -18,6 +18,7 @@ from generator.errors import UserError
 
 if TYPE_CHECKING:
     import boto3
+    from botocore.exceptions import ClientError
 
 NO_REGION = "no AWS region: pass --region, or set AWS_REGION or AWS_DEFAULT_REGION"
 NO_CREDENTIALS = (
@@ -66,6 +67,7 @@ def reported(action: str) -> Iterator[None]:
         NoCredentialsError,
         NoRegionError,
     )
+    from botocore.parsers import ResponseParserError
 
     try:
         yield
@@ -78,9 +80,31 @@ def reported(action: str) -> Iterator[None]:
             f"{action}: cannot reach {error.kwargs.get('endpoint_url', 'the endpoint')}"
         ) from error
     except ClientError as error:
-        details = error.response.get("Error", {})
-        code = details.get("Code") or "ClientError"
-        message = details.get("Message") or str(error)
-        raise UserError(f"{action}: {code}: {message}") from error
+        raise UserError(f"{action}: {client_error_text(error)}") from error
     except BotoCoreError as error:
-        raise UserError(f"{action}: {error}") from error
+        raise UserError(f"{action}: {_first_line(str(error))}") from error
+    except ResponseParserError as error:
+        raise UserError(f"{action}: the endpoint answered {_quoted_answer(error)}") from error
+
+
+def client_error_text(error: ClientError) -> str:
+    """`Code: message`, on one line."""
+    details = error.response.get("Error", {})
+    code = details.get("Code") or "ClientError"
+    message = details.get("Message") or str(error)
+    return f"{code}: {_first_line(message)}"
+
+
+def _quoted_answer(error: Exception) -> str:
+    """What an answer botocore could not parse said, on one line (botocore quotes it after
+    its own first line): an emulator's JSON error, or the start of an HTML error page."""
+    _, _, answer = str(error).partition("\n")
+    text = " ".join((answer or str(error)).split())
+    return text[:300] + ("..." if len(text) > 300 else "")
+
+
+def _first_line(message: str) -> str:
+    # botocore quotes an unparsable answer (an HTML error page) after the first line; the
+    # first line says what failed, and the commands' errors are one line.
+    lines = message.strip().splitlines()
+    return lines[0] if lines else message

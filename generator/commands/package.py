@@ -8,17 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator import aws
+from generator import aws, release
 from generator.environments import ENVIRONMENTS
-from generator.errors import UserError
-from generator.files import describe_os_error, ensure_directory, write_atomically
+from generator.files import write_atomically
 
 if TYPE_CHECKING:
-    from generator.packaging import Artifact
     from generator.publishing import S3Location
 
 DEFAULT_DIST = Path("dist")
-TEMPLATES = Path("templates")
 
 
 def _s3_location(value: str) -> S3Location:
@@ -90,12 +87,12 @@ class _Target:
 
 def run(args: argparse.Namespace) -> int:
     environment = ENVIRONMENTS[args.env]
-    template_file: Path = args.template_file or TEMPLATES / environment.template_file_name
-    template = _compact(template_file)
+    template_file = release.template_file(environment, args.template_file)
+    template = release.compact_template(template_file)
     # Checked before the build: a wrong bucket or missing credentials fail in seconds.
     target = _checked_target(args) if args.upload else None
 
-    artifact = _build(args.out)
+    artifact = release.build(args.out)
     print(f"built {artifact.path} ({artifact.size} bytes, sha256 {artifact.sha256})")
     compact_file = args.out / environment.template_file_name
     write_atomically(compact_file, template)
@@ -103,10 +100,9 @@ def run(args: argparse.Namespace) -> int:
     if target is None:
         return 0
 
-    from generator.publishing import deploy_command, upload
+    from generator.publishing import deploy_command
 
-    with aws.reported(f"uploading to s3://{target.location.bucket}"):
-        key, uploaded = upload(artifact, target.location, target.s3)
+    key, uploaded = release.upload(target.s3, artifact, target.location)
     print(f"{'uploaded to' if uploaded else 'already at'} s3://{target.location.bucket}/{key}")
     command = deploy_command(
         environment,
@@ -123,35 +119,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _checked_target(args: argparse.Namespace) -> _Target:
-    from generator.publishing import check_bucket
-
     session = aws.session(args.region)
     s3 = session.client("s3", endpoint_url=args.endpoint_url)
-    with aws.reported(f"checking s3://{args.upload.bucket}"):
-        check_bucket(s3, args.upload.bucket)
+    release.check_bucket(s3, args.upload.bucket)
     return _Target(location=args.upload, s3=s3, region=session.region_name)
-
-
-def _build(out: Path) -> Artifact:
-    from generator.packaging import PackagingError, build_artifact
-
-    ensure_directory(out)
-    try:
-        return build_artifact(out)
-    except PackagingError as error:
-        raise UserError(str(error)) from error
-    except OSError as error:
-        raise UserError(f"cannot build in {out}: {describe_os_error(error)}") from error
-
-
-def _compact(path: Path) -> str:
-    from generator.publishing import compact_template
-
-    try:
-        return compact_template(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"{path} does not exist: run `python -m generator` first") from None
-    except OSError as error:
-        raise UserError(f"cannot read {path}: {describe_os_error(error)}") from error
-    except ValueError as error:
-        raise UserError(f"{path} is not a JSON template: {error}") from error

@@ -221,7 +221,7 @@ def test_help_lists_every_command() -> None:
     result = cli.run(["-m", "generator", "--help"])
     assert result.returncode == 0
     assert "python -m generator COMMAND" in result.stdout
-    for command in ("package", "cost"):
+    for command in ("package", "diff", "deploy", "serve", "cost"):
         assert f"    {command} " in result.stdout
 
 

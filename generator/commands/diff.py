@@ -1,0 +1,62 @@
+"""`python -m generator diff`: what a deploy of these inputs would change, from a change set
+that is deleted afterwards. Exit status like `git diff --exit-code`: 0 when the stack is
+current, 1 when it would change, 2 when the preview could not be made."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from generator.commands import stacks
+from generator.errors import UserError
+
+CURRENT = 0
+WOULD_CHANGE = 1
+ERROR = 2
+
+
+def add_parser(subcommands: Any) -> None:
+    parser = subcommands.add_parser(
+        "diff",
+        help="preview what a deploy would change (exit 0: current, 1: changes, 2: error)",
+        description=(
+            "Build the Lambda zip, create a change set for the stack with the same inputs as "
+            "`deploy`, print it (parameters, resources, replacements, stateful resources at "
+            "risk) and delete it. Nothing is uploaded unless the template is over "
+            "CloudFormation's inline limit. Exit status: 0 when the stack is current, 1 when "
+            "it would change, 2 on errors. A stack that does not exist shows every resource "
+            "as Add."
+        ),
+    )
+    stacks.add_arguments(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return _diff(args)
+    except UserError as error:
+        raise UserError(error.message, status=ERROR) from error
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from generator import deploying, release
+
+    inputs = stacks.read_inputs(args)
+    clients = deploying.connect(args.region, args.endpoint_url)
+    release.check_bucket(clients.s3, inputs.location.bucket)
+    stack = deploying.current_stack(clients, inputs.stack_name)
+    prepared = deploying.prepare_release(clients, inputs, upload=False, say=_quiet)
+    preview = deploying.create_change_set(clients, inputs, stack, prepared, purpose="diff")
+    try:
+        if not preview.has_changes:
+            print(f"Stack {inputs.stack_name}: no changes")
+            return CURRENT
+        stacks.show_preview(preview, inputs, print)
+        return WOULD_CHANGE
+    finally:
+        deploying.delete_change_set(clients, preview)
+
+
+def _quiet(_: str) -> None:
+    """The preview is the output: what the build did stays out of it (a PR can quote it)."""

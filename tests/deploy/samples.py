@@ -1,0 +1,52 @@
+"""The preview the README shows, rendered by the command's own code from an answer shaped as
+AWS documents it (tests/deploy/aws_answers/): what `diff` prints for that change set."""
+
+from __future__ import annotations
+
+import json
+
+from generator import deploying
+from generator.change_sets import parameter_changes, resource_changes
+from generator.commands.stacks import show_preview
+from generator.environments import ENVIRONMENTS
+from generator.publishing import S3Location
+from generator.release import TEMPLATES
+from tests.deploy.answers import answer
+
+STACK = "food-delivery-prod"
+DEPLOYED_PARAMETERS = {
+    "AlertEmail": "",
+    "ArtifactBucket": "releases",
+    "ArtifactKey": "food/handlers-aaaaaaaaaaaa.zip",
+    "ManageApiGatewayAccount": "true",
+    "ReservedConcurrency": "100",
+}
+RELEASE = {"ArtifactBucket": "releases", "ArtifactKey": "food/handlers-bbbbbbbbbbbb.zip"}
+
+
+def readme_preview() -> str:
+    """A prod release whose template also re-keys the orders table, among other changes."""
+    environment = ENVIRONMENTS["prod"]
+    template = json.loads((TEMPLATES / environment.template_file_name).read_text())
+    described = answer("describe_change_set_update.json")
+    preview = deploying.Preview(
+        stack_name=STACK,
+        stack_id=described["StackId"],
+        change_set_id=described["ChangeSetId"],
+        change_set_name=described["ChangeSetName"],
+        change_set_type="UPDATE",
+        holds_only_this=False,
+        changes=resource_changes([described]),
+        parameters=parameter_changes(template, RELEASE, DEPLOYED_PARAMETERS),
+    )
+    inputs = deploying.read_inputs(
+        environment=environment,
+        stack_name=STACK,
+        location=S3Location(bucket="releases", prefix="food"),
+        template_file=None,
+        overrides={},
+        out=TEMPLATES,
+    )
+    lines: list[str] = []
+    show_preview(preview, inputs, lines.append)
+    return "\n".join(lines) + "\n"

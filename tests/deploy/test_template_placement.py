@@ -1,0 +1,66 @@
+"""How the template reaches CloudFormation: inline up to 51,200 bytes (every shipped template,
+compact), else uploaded to the artifact bucket at a content-addressed key and passed by URL.
+(moto cannot read a TemplateURL on 127.0.0.1, so the upload is checked in its S3.)"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import boto3
+import pytest
+
+from generator import deploying
+from generator.environments import ENVIRONMENTS
+from generator.publishing import INLINE_TEMPLATE_LIMIT, S3Location
+from tests.deploy.commands import REGION
+
+
+def inputs_for(template_file: Path | None, bucket: str, env: str = "dev") -> deploying.Inputs:
+    return deploying.read_inputs(
+        environment=ENVIRONMENTS[env],
+        stack_name="placement",
+        location=S3Location(bucket=bucket, prefix="rel"),
+        template_file=template_file,
+        overrides={},
+        out=Path("unused"),
+    )
+
+
+@pytest.mark.parametrize("env", sorted(ENVIRONMENTS))
+def test_the_shipped_templates_go_inline(env: str, moto_server: str, artifact_bucket: str) -> None:
+    # Given a committed template, compact
+    inputs = inputs_for(None, artifact_bucket, env)
+    said: list[str] = []
+    # When it is placed
+    template = deploying.place_template(deploying.connect(REGION, moto_server), inputs, said.append)
+    # Then it is sent as it is, with no upload
+    assert inputs.template_size <= INLINE_TEMPLATE_LIMIT
+    assert template == deploying.Template(body=inputs.template_text)
+    assert said == []
+
+
+def test_a_template_over_the_limit_is_uploaded_once_and_passed_by_url(
+    moto_server: str, artifact_bucket: str, tmp_path: Path
+) -> None:
+    # Given a template just over the inline limit
+    path = tmp_path / "food-delivery-dev.json"
+    padding = "x" * INLINE_TEMPLATE_LIMIT
+    path.write_text(json.dumps({"Description": padding, "Resources": {}}), encoding="utf-8")
+    inputs = inputs_for(path, artifact_bucket)
+    clients = deploying.connect(REGION, moto_server)
+    said: list[str] = []
+
+    # When it is placed twice
+    first = deploying.place_template(clients, inputs, said.append)
+    second = deploying.place_template(clients, inputs, said.append)
+
+    # Then it is in the bucket at a key made of its content, and CloudFormation gets the URL
+    digest = hashlib.sha256(inputs.template_text.encode()).hexdigest()[:12]
+    key = f"rel/templates/food-delivery-dev-{digest}.json"
+    assert first == second == deploying.Template(url=f"{moto_server}/{artifact_bucket}/{key}")
+    s3 = boto3.client("s3", endpoint_url=moto_server, region_name=REGION)
+    stored = s3.get_object(Bucket=artifact_bucket, Key=key)["Body"].read().decode()
+    assert stored == inputs.template_text
+    assert said[0].endswith(f"over the inline limit) at s3://{artifact_bucket}/{key}")
