@@ -28,7 +28,7 @@ from tests.localapi.conftest import Served
 
 OPENAPI = Path(__file__).resolve().parents[2] / "templates" / "food-delivery-openapi.json"
 SEED = 20_261_130
-EXAMPLES_PER_OPERATION = 60
+EXAMPLES_PER_OPERATION = 40
 # 400s the API gives for schema-valid data, with why: (error code, field)
 DOCUMENTED_REFUSALS = {
     # the feature flags switch express delivery and several payments off
