@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -114,6 +115,18 @@ def check_update_features(update: OrderUpdate, flags: FeatureFlags) -> None:
         delivery_type=update.delivery_type,
         payment_count=None if update.payments is None else len(update.payments),
     )
+
+
+# The namespace of order ids derived from an Idempotency-Key (uuid5): fixed forever, or a
+# retry across a release would name another order.
+ORDER_ID_NAMESPACE = uuid.UUID("5b0f4e6c-8f2a-4d1e-9c3b-7a6d2e1f0c94")
+
+
+def order_id_for(customer_id: str, idempotency_key: str) -> str:
+    """The order a request with this Idempotency-Key places, whichever attempt runs it.
+
+    The customer is part of the name, so two customers' keys never name the same order."""
+    return str(uuid.uuid5(ORDER_ID_NAMESPACE, f"{customer_id}\n{idempotency_key}"))
 
 
 def new_order(request: NewOrder, *, order_id: str, now_ms: int) -> Order:

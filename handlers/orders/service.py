@@ -75,9 +75,16 @@ class OrderService:
         """Store a new order (or queue it if the table is down); once per Idempotency-Key."""
         flags = self._config.feature_flags()
         rules.check_new_order_features(request, flags)
+        # With a key, every attempt of the request names the same order: a retry after an
+        # attempt that stored it and then died finds it, instead of storing a second one.
+        order_id = (
+            rules.order_id_for(request.customer_id, idempotency_key)
+            if idempotency_key is not None
+            else self._new_id()
+        )
 
         def operation() -> Mapping[str, Any]:
-            return self._place(request, flags)
+            return self._place(request, flags, order_id)
 
         if idempotency_key is None or self._idempotency is None:
             return _placement(operation(), replayed=False)
@@ -89,21 +96,25 @@ class OrderService:
         )
         return _placement(guarded.result, replayed=guarded.replayed)
 
-    def _place(self, request: NewOrder, flags: rules.FeatureFlags) -> Mapping[str, Any]:
+    def _place(
+        self, request: NewOrder, flags: rules.FeatureFlags, order_id: str
+    ) -> Mapping[str, Any]:
         """The placement as plain JSON data (an idempotent answer must be storable)."""
         now = self._clock()
         self._enforce_rate_limit(request.customer_id, now)
-        order = rules.new_order(request, order_id=self._new_id(), now_ms=now)
+        order = rules.new_order(request, order_id=order_id, now_ms=now)
         try:
             self._orders.put_new(order)
         except OrderAlreadyExists:
-            # The id is a fresh uuid4, so only this request's own write can hold it: an attempt
-            # timed out after DynamoDB stored the order, and the client's retry of the same
-            # PutItem failed its condition on it. The order is stored as sent: it is created.
+            # The id is this request's own (a fresh uuid4, or the one its Idempotency-Key
+            # names), so the stored order is too: an earlier attempt wrote it (a PutItem
+            # retried after it landed, or a run cut short after its write). It is the order
+            # created, as it was stored.
             logger.warning(
-                "order found already stored by an earlier attempt of this write",
+                "order found already stored by an earlier attempt of this request",
                 extra={"orderId": order.order_id},
             )
+            order = self._orders.get(order.order_id) or order
         except StoreUnavailable as failure:
             if self._dead_letters is None:
                 raise

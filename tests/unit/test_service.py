@@ -7,6 +7,7 @@ stands for an AWS API (the DynamoDB adapter is tested against moto in tests/inte
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -44,9 +45,12 @@ class MemoryOrders:
 
     def put_new(self, order):
         self.put_new_calls += 1
-        self.orders.setdefault(order.order_id, order)
         if self.put_new_errors:
+            self.orders.setdefault(order.order_id, order)
             raise self.put_new_errors.pop(0)
+        if order.order_id in self.orders:  # DynamoDB's attribute_not_exists(orderId)
+            raise OrderAlreadyExists(f"order {order.order_id} is already stored")
+        self.orders[order.order_id] = order
 
     def get(self, order_id):
         return self.orders.get(order_id)
@@ -179,3 +183,33 @@ def test_the_clock_is_epoch_milliseconds():
     now = epoch_ms()
     after = time.time()
     assert before * 1000 - 1 <= now <= after * 1000 + 1
+
+
+def test_with_an_idempotency_key_every_attempt_names_the_same_order():
+    # Given two services (two execution environments), no idempotency store between them
+    first, second = MemoryOrders(), MemoryOrders()
+    a = OrderService(orders=first, config=Config(), clock=lambda: NOW)
+    b = OrderService(orders=second, config=Config(), clock=lambda: NOW + 5)
+    # When the same customer's request with the same key runs in each
+    one = a.place(new_request(), idempotency_key="key-1").body["orderId"]
+    two = b.place(new_request(), idempotency_key="key-1").body["orderId"]
+    # Then both name the same order; another key, or another customer, names another
+    assert one == two
+    assert a.place(new_request(), idempotency_key="key-2").body["orderId"] != one
+    other_customer = replace(new_request(), customer_id="customer-2")
+    assert a.place(other_customer, idempotency_key="key-1").body["orderId"] != one
+
+
+def test_a_retry_after_an_attempt_that_stored_the_order_answers_that_order():
+    # Given an order stored by an attempt that died before it answered
+    orders = MemoryOrders()
+    earlier = OrderService(orders=orders, config=Config(), clock=lambda: NOW)
+    stored = earlier.place(new_request(), idempotency_key="key-1").body
+    # When the client retries with the same key, a minute later, in another environment
+    retry = OrderService(orders=orders, config=Config(), clock=lambda: NOW + 60_000)
+    placement = retry.place(new_request(), idempotency_key="key-1")
+    # Then it is created, and the answer is the order as stored (not a second one)
+    assert placement.outcome is Outcome.CREATED
+    assert placement.body["orderId"] == stored["orderId"]
+    assert placement.body["createdAt"] == stored["createdAt"]
+    assert len(orders.orders) == 1
