@@ -188,6 +188,8 @@ class FunctionPool:
             not environment.alive or environment.fingerprint != self._fingerprint()
         ):
             environment.stop()  # dead, or handlers/ changed since it started: a new one
+            with self._condition:
+                self._all.discard(environment)
             environment = None
         return environment if environment is not None else self._start()
 
@@ -195,17 +197,23 @@ class FunctionPool:
         with self._condition:
             if environment.alive and not self._closed:
                 self._idle.append(environment)
-            else:
-                self._count -= 1
-                environment.stop()
-            self._condition.notify()
+                self._condition.notify()
+                return
+        self.discard(environment)
 
     def discard(self, environment: ExecutionEnvironment) -> None:
         """An environment that must not serve again (it timed out or died)."""
         environment.stop()
         with self._condition:
             self._count -= 1
+            self._all.discard(environment)
             self._condition.notify()
+
+    def pids(self, *, busy_only: bool = False) -> list[int]:
+        """The process ids of the environments alive now (busy or idle, or busy only)."""
+        with self._condition:
+            idle = {id(e) for e in self._idle}
+            return sorted(e.pid for e in self._all if e.alive and not (busy_only and id(e) in idle))
 
     def close(self) -> None:
         """Stop every environment, busy ones included (their requests fail)."""

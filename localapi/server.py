@@ -41,8 +41,11 @@ class LocalApi:
         workers_per_function: int = DEFAULT_WORKERS_PER_FUNCTION,
         parameters: Mapping[str, str] | None = None,
         openapi: Mapping[str, Any] | None = None,
+        function_endpoints: Mapping[str, str] | None = None,
         log: Callable[[str], None] = print,
     ) -> None:
+        """function_endpoints: where the functions reach a service instead of moto, by
+        service name ("dynamodb": URL): a test puts a faulty network in between."""
         self.template = template
         self.api: Api = read_api(template)
         self._handlers_dir = handlers_dir
@@ -51,6 +54,7 @@ class LocalApi:
         self._workers = workers_per_function
         self._parameters = dict(parameters or {})
         self._openapi = openapi
+        self._function_endpoints = dict(function_endpoints or {})
         self._log = log
         self.aws = LocalAws(stack_name=stack_name, region=region)
         self.pools: dict[str, FunctionPool] = {}
@@ -150,6 +154,8 @@ class LocalApi:
             # No X-Ray daemon here: traces would only fail to send.
             "POWERTOOLS_TRACE_DISABLED": "true",
         }
+        for service, url in self._function_endpoints.items():
+            environment[f"AWS_ENDPOINT_URL_{service.upper()}"] = url
         environment.update(variables)
         return environment
 

@@ -84,7 +84,7 @@ class OrderService:
         )
 
         def operation() -> Mapping[str, Any]:
-            return self._place(request, flags, order_id)
+            return self._place(request, flags, order_id, retried=idempotency_key is not None)
 
         if idempotency_key is None or self._idempotency is None:
             return _placement(operation(), replayed=False)
@@ -97,9 +97,19 @@ class OrderService:
         return _placement(guarded.result, replayed=guarded.replayed)
 
     def _place(
-        self, request: NewOrder, flags: rules.FeatureFlags, order_id: str
+        self, request: NewOrder, flags: rules.FeatureFlags, order_id: str, *, retried: bool
     ) -> Mapping[str, Any]:
-        """The placement as plain JSON data (an idempotent answer must be storable)."""
+        """The placement as plain JSON data (an idempotent answer must be storable).
+
+        retried: the id may be an earlier attempt's (it comes from an Idempotency-Key). The
+        table's key is the id *and* the creation time, so a PutItem's condition cannot see an
+        order of the same id stored at another time: look for it first. (Two attempts at once
+        are kept apart by the idempotency record; only with its table down could both pass.)
+        """
+        if retried:
+            stored = self._stored(order_id)
+            if stored is not None:
+                return self._created(stored, flags)
         now = self._clock()
         self._enforce_rate_limit(request.customer_id, now)
         order = rules.new_order(request, order_id=order_id, now_ms=now)
@@ -125,6 +135,18 @@ class OrderService:
             self._dead_letters.send(order, reason=failure.reason)
             body: dict[str, Any] = {"orderId": order.order_id, "status": Outcome.QUEUED.value}
             return {"outcome": Outcome.QUEUED.value, "body": body}
+        return self._created(order, flags)
+
+    def _stored(self, order_id: str) -> Order | None:
+        """The order of that id if the table holds it; None if not, or if the table cannot
+        say (the write that follows finds out, or the order goes to the dead-letter queue)."""
+        try:
+            return self._orders.get(order_id)
+        except StoreUnavailable:
+            return None
+
+    @staticmethod
+    def _created(order: Order, flags: rules.FeatureFlags) -> Mapping[str, Any]:
         body = order.to_public()
         if flags.loyalty_program:
             body["loyaltyPoints"] = rules.loyalty_points(order.total)

@@ -12,7 +12,7 @@ import random
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 THROUGH = "through"  # bytes flow both ways
@@ -22,12 +22,16 @@ DROP = "drop"  # the request reaches the service, the answer never comes back
 
 
 class FaultProxy:
-    def __init__(self, upstream_url: str, *, delay: float = 2.0) -> None:
-        host, port = upstream_url.removeprefix("http://").split(":")
-        self._upstream = (host, int(port))
+    def __init__(self, upstream_url: str = "", *, delay: float = 2.0) -> None:
+        """upstream_url may be given later (`proxy.upstream = URL`), before traffic flows."""
+        self.upstream = upstream_url
         self.delay = delay
         self.mode = THROUGH
         self.connections = 0
+        # Requests this says yes to are answered `delay` late whatever the mode (they still
+        # reach the service): one call held in flight while the rest go through.
+        self.hold_if: Callable[[bytes], bool] | None = None
+        self.held = 0
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
         self._closing = False
@@ -46,8 +50,9 @@ class FaultProxy:
         with client:
             if mode == REFUSE:
                 return
+            host, port = self.upstream.removeprefix("http://").split(":")
             try:
-                upstream = socket.create_connection(self._upstream, timeout=30)
+                upstream = socket.create_connection((host, int(port)), timeout=30)
             except OSError:
                 return
             with upstream:
@@ -64,7 +69,10 @@ class FaultProxy:
         response = _read_http_message(upstream)
         if mode == DROP:
             return  # the service did the work; the client never hears of it
-        if mode == SLOW:
+        held = self.hold_if is not None and self.hold_if(request)
+        if held:
+            self.held += 1
+        if mode == SLOW or held:
             time.sleep(self.delay)
         with contextlib.suppress(OSError):
             client.sendall(response)

@@ -213,3 +213,6 @@ def test_a_retry_after_an_attempt_that_stored_the_order_answers_that_order():
     assert placement.body["orderId"] == stored["orderId"]
     assert placement.body["createdAt"] == stored["createdAt"]
     assert len(orders.orders) == 1
+    # found by reading, not by a second write (the table's key is the id and the creation
+    # time: a write at another time would store a second item of the same id)
+    assert orders.put_new_calls == 1

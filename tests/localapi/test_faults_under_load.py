@@ -1,0 +1,213 @@
+"""No order is lost: orders sent through the local API while DynamoDB and SQS fail and recover
+(a faulty network between the functions and moto), then the redrive; and a worker killed in
+the middle of a request."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import redrive
+from generator.environments import ENVIRONMENTS
+from generator.sources import HANDLERS
+from generator.stack import build_template
+from localapi.aws import free_port
+from localapi.server import LocalApi
+from tests.support.api import order_body
+from tests.support.faults import DROP, REFUSE, SLOW, THROUGH, FaultProxy
+
+KEY = "faults-key"
+# Short client limits (300 ms, no retry), so that a request takes at most about a second and
+# each fault window below decides the requests sent in it.
+API_CONFIG = {"defaultTimeout": 300, "retryAttempts": 0, "maxOrdersPerHour": 1000}
+
+
+def _template(order_processor_timeout: int | None = None) -> dict[str, Any]:
+    template = json.loads(build_template(ENVIRONMENTS["dev"]).to_json())
+    resources = template["Resources"]
+    resources["ApiConfigParameter"]["Properties"]["Value"] = json.dumps(API_CONFIG)
+    if order_processor_timeout is not None:
+        resources["OrderProcessorFunction"]["Properties"]["Timeout"] = order_processor_timeout
+    return template
+
+
+@pytest.fixture
+def proxies() -> Iterator[dict[str, FaultProxy]]:
+    made = {service: FaultProxy(delay=1.0) for service in ("dynamodb", "sqs")}
+    yield made
+    for proxy in made.values():
+        proxy.close()
+
+
+def _start(template: dict[str, Any], proxies: dict[str, FaultProxy]) -> LocalApi:
+    local = LocalApi(
+        template,
+        handlers_dir=HANDLERS,
+        port=free_port(),
+        api_key=KEY,
+        # moto's state is per process: each local stack of this process needs its own names
+        stack_name=f"faults-{uuid.uuid4().hex[:8]}",
+        function_endpoints={service: proxy.url for service, proxy in proxies.items()},
+        log=lambda line: None,
+    )
+    local.start()
+    for proxy in proxies.values():
+        proxy.upstream = local.aws.endpoint_url
+    return local
+
+
+def _post(
+    local: LocalApi, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> tuple[int, Any]:
+    host, port = local.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=60)
+    try:
+        connection.request(
+            "POST",
+            "/orders",
+            json.dumps(body),
+            {"x-api-key": KEY, "Content-Type": "application/json", **(headers or {})},
+        )
+        response = connection.getresponse()
+        return response.status, json.loads(response.read() or b"null")
+    finally:
+        connection.close()
+
+
+def _stored_orders(local: LocalApi) -> list[str]:
+    dynamodb = local.aws.client("dynamodb")
+    table = local.aws.physical_ids["OrdersTable"]
+    pages = dynamodb.get_paginator("scan").paginate(TableName=table, ConsistentRead=True)
+    return [item["orderId"]["S"] for page in pages for item in page["Items"]]
+
+
+def _redrive(local: LocalApi) -> int:
+    return redrive.main(
+        [
+            "--queue-url", local.aws.physical_ids["OrderDeadLetterQueue"],
+            "--table", local.aws.physical_ids["OrdersTable"],
+            "--endpoint-url", local.aws.endpoint_url,
+            "--region", local.aws.region,
+            "--wait-seconds", "0",
+        ]
+    )  # fmt: skip
+
+
+# (seconds from the start, DynamoDB's mode, SQS's mode). The window where both are down has
+# only refusals around it: a refused connection stores nothing, so its 503s are certain; a
+# slow or dropped answer may have stored the order, so it never meets SQS down.
+SCHEDULE = (
+    (0.0, THROUGH, THROUGH),
+    (1.0, REFUSE, THROUGH),
+    (2.0, REFUSE, REFUSE),
+    (3.5, REFUSE, THROUGH),
+    (4.5, THROUGH, THROUGH),
+    (6.0, SLOW, THROUGH),
+    (7.0, THROUGH, THROUGH),
+    (8.0, DROP, THROUGH),
+    (9.0, THROUGH, THROUGH),
+)
+LOAD_SECONDS = 10.0
+SENDERS = 4
+
+
+def test_no_order_is_lost_while_dynamodb_and_sqs_fail_and_recover(
+    proxies: dict[str, FaultProxy],
+) -> None:
+    local = _start(_template(), proxies)
+    try:
+        # Given orders sent steadily by four clients while the faults come and go
+        answers: list[tuple[int, Any]] = []
+        lock = threading.Lock()
+        started = time.monotonic()
+
+        def send(sender: int) -> None:
+            index = 0
+            while time.monotonic() - started < LOAD_SECONDS:
+                answer = _post(local, order_body(customerId=f"load-{sender}-{index}"))
+                with lock:
+                    answers.append(answer)
+                index += 1
+                time.sleep(0.05)
+
+        senders = [threading.Thread(target=send, args=(n,)) for n in range(SENDERS)]
+        for sender in senders:
+            sender.start()
+        for at, dynamodb, sqs in SCHEDULE:
+            time.sleep(max(0.0, at - (time.monotonic() - started)))
+            proxies["dynamodb"].mode, proxies["sqs"].mode = dynamodb, sqs
+        for sender in senders:
+            sender.join()
+
+        # Then every answer is a 201 (stored), a 202 (queued) or a 503 (neither)
+        counts = Counter(status for status, _ in answers)
+        assert set(counts) <= {201, 202, 503}, counts
+        assert all(counts[status] for status in (201, 202, 503)), counts  # each fault did
+        accepted = [body["orderId"] for status, body in answers if status in (201, 202)]
+
+        # When the table is back and the redrive runs
+        assert _redrive(local) == 0
+        # Then the table holds exactly the accepted orders, once each: none lost, none twice,
+        # none of those refused with a 503
+        stored = _stored_orders(local)
+        assert len(stored) == len(set(stored))
+        assert sorted(stored) == sorted(accepted)
+        print(f"sent {len(answers)}: {dict(counts)}; stored {len(stored)}")
+    finally:
+        local.stop()
+
+
+def test_a_worker_killed_mid_request_leaves_one_order_for_the_retry(
+    proxies: dict[str, FaultProxy],
+) -> None:
+    # Given an order processor with room to wait on DynamoDB (4 s, clients 3.5 s)
+    template = _template(order_processor_timeout=4)
+    template["Resources"]["ApiConfigParameter"]["Properties"]["Value"] = json.dumps(
+        {**API_CONFIG, "defaultTimeout": 3500, "retryAttempts": 0}
+    )
+    local = _start(template, proxies)
+    try:
+        # And the order's PutItem held in flight: it reaches DynamoDB (the order is stored),
+        # its answer does not come back
+        orders_table = local.aws.physical_ids["OrdersTable"].encode()
+        proxy = proxies["dynamodb"]
+        proxy.delay = 20.0
+        proxy.hold_if = lambda request: b"PutItem" in request and orders_table in request
+        body, key = order_body(customerId="killed-1"), {"Idempotency-Key": "retry-me"}
+        first: list[tuple[int, Any]] = []
+        request = threading.Thread(target=lambda: first.append(_post(local, body, key)))
+        request.start()
+        deadline = time.monotonic() + 30
+        while not proxy.held and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert proxy.held, "the PutItem never came"
+
+        # When the worker serving it is killed
+        [worker] = local.pools["OrderProcessorFunction"].pids(busy_only=True)
+        os.kill(worker, signal.SIGKILL)
+        request.join(timeout=30)
+        # Then the client gets API Gateway's 502
+        assert first[0][0] == 502
+
+        # When the client retries with the same Idempotency-Key, until the killed attempt's
+        # claim on the key has expired (at the function's timeout)
+        proxy.hold_if = None
+        retried = _post(local, body, key)
+        while retried[0] == 409 and time.monotonic() < deadline:
+            time.sleep(0.5)
+            retried = _post(local, body, key)
+        # Then it gets one order, the one the killed attempt had stored
+        assert retried[0] == 201, retried
+        assert _stored_orders(local) == [retried[1]["orderId"]]
+    finally:
+        local.stop()
