@@ -1,12 +1,18 @@
 """Handler costs against a local moto server: prints figures, asserts nothing.
 
-    python benchmarks/handlers.py [--runs 7] [--requests 200]
+    python benchmarks/handlers.py [--runs 7] [--requests 200] [--python PATH]
 
 1. Cold import of each entry module, in a fresh interpreter each time (median of --runs),
    as a ratio to `import boto3` alone (target <= 1.5). The entries leave boto3, the X-Ray SDK
    and fastjsonschema to the first request, so the import figure is followed by the first
    request's own cost, for the whole cold-start picture.
-2. Warm time per request (POST /orders, GET /orders/{id}) through the real `handler(event,
+2. Cold start as Lambda bills it: the entry's import plus its first request, in a fresh
+   interpreter with the function's environment (and the variables the Lambda runtime adds,
+   which switch tracing on), as a ratio to a fresh interpreter doing the
+   same work by hand: `import boto3`, creating the clients, and the same raw calls (the SSM
+   parameters it reads, then the request's DynamoDB calls) (target <= 1.5). --python runs
+   the fresh interpreters of 1 and 2 on another Python, e.g. the runtime's (3.13).
+3. Warm time per request (POST /orders, GET /orders/{id}) through the real `handler(event,
    context)`, as a ratio to the raw boto3 calls that request makes (target <= 1.25): POST is
    the rate-limit count on the customer index plus the conditional put; GET is one Query.
    Handler and raw calls alternate, against the same server, and medians are compared.
@@ -47,6 +53,22 @@ ENVIRONMENT = {
     "POWERTOOLS_METRICS_NAMESPACE": "FoodDelivery",
     "POWERTOOLS_LOG_LEVEL": "INFO",
 }
+# What the Lambda runtime itself sets in a function's environment. They matter to cold start:
+# the X-Ray SDK, seeing LAMBDA_TASK_ROOT, takes its sampling decision from the trace header
+# instead of building a client for the X-Ray daemon's sampling API. The daemon address is a
+# local port nobody listens on (segments are UDP datagrams, sent and forgotten).
+LAMBDA_RUNTIME = {
+    "LAMBDA_TASK_ROOT": str(HANDLERS),
+    "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
+    "AWS_LAMBDA_FUNCTION_NAME": "benchmark",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024",
+    "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+    "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
+    "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+    "_X_AMZN_TRACE_ID": (
+        "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+    ),
+}
 for _name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
     os.environ.pop(_name, None)
 os.environ.update(ENVIRONMENT)
@@ -78,9 +100,47 @@ print(json.dumps({{"import": imported - started, "first": done - imported, "stat
 """
 
 
+RAW_COLD_PROBE = """
+import json, os, time, uuid
+started = time.perf_counter()
+import boto3
+session = boto3.session.Session()
+ssm, dynamodb = session.client("ssm"), session.client("dynamodb")
+for name in {parameters!r}:
+    json.loads(ssm.get_parameter(Name=os.environ[name])["Parameter"]["Value"])
+table = os.environ["ORDERS_TABLE_NAME"]
+now = time.time_ns() // 1_000_000
+if {post!r}:
+    dynamodb.query(
+        TableName=table, IndexName="customerIdIndex",
+        KeyConditionExpression="customerId = :c AND #t > :s",
+        ExpressionAttributeNames={{"#t": "timestamp"}},
+        ExpressionAttributeValues={{":c": {{"S": "cold"}}, ":s": {{"N": str(now - 3600000)}}}},
+        Select="COUNT", Limit=150,
+    )
+    dynamodb.put_item(
+        TableName=table,
+        Item={{"orderId": {{"S": str(uuid.uuid4())}}, "timestamp": {{"N": str(now)}},
+              "customerId": {{"S": "cold"}}, "status": {{"S": "pending"}}}},
+        ConditionExpression="attribute_not_exists(orderId)",
+    )
+else:
+    dynamodb.query(
+        TableName=table, IndexName="customerIdIndex",
+        KeyConditionExpression="customerId = :c", ExpressionAttributeValues={{":c": {{"S": "c"}}}},
+        ScanIndexForward=False, Limit=21,
+    )
+print(time.perf_counter() - started)
+"""
+
+
+# The interpreter the fresh-interpreter probes run on (--python).
+PROBE_PYTHON = [sys.executable]
+
+
 def run_probe(code: str, env: dict[str, str]) -> str:
     result = subprocess.run(
-        [sys.executable, "-c", code],
+        [*PROBE_PYTHON, "-c", code],
         env=env,
         capture_output=True,
         text=True,
@@ -125,6 +185,42 @@ def cold_imports(runs: int, stack: Stack) -> None:
         )
 
 
+def cold_starts(runs: int, stack: Stack) -> None:
+    env = {**os.environ, **stack.environment()}
+    print(f"2. cold start as Lambda bills it: import + first request (median of {runs})")
+    for module, event, parameters, post in (
+        (
+            "order_processor",
+            "post_order.json",
+            ("API_CONFIG_PARAMETER", "FEATURE_FLAGS_PARAMETER"),
+            True,
+        ),
+        ("query_orders", "get_customer_orders.json", ("API_CONFIG_PARAMETER",), False),
+    ):
+        raw = statistics.median(
+            float(run_probe(RAW_COLD_PROBE.format(parameters=parameters, post=post), env))
+            for _ in range(runs)
+        )
+        handler = statistics.median(
+            sum(
+                json.loads(
+                    run_probe(
+                        FIRST_REQUEST_PROBE.format(
+                            handlers=str(HANDLERS), module=module, event=str(EVENTS / event)
+                        ),
+                        env,
+                    )
+                )[part]
+                for part in ("import", "first")
+            )
+            for _ in range(runs)
+        )
+        print(
+            f"   {module:<16} handler {handler * 1000:7.1f} ms   boto3 by hand {raw * 1000:7.1f} ms"
+            f"   ratio {handler / raw:4.2f}  (target <= 1.5)"
+        )
+
+
 @dataclass
 class Stack:
     endpoint: str
@@ -143,6 +239,7 @@ class Stack:
             "DLQ_URL": self.queue_url,
             "API_CONFIG_PARAMETER": self.api_config,
             "FEATURE_FLAGS_PARAMETER": self.feature_flags,
+            **LAMBDA_RUNTIME,
         }
 
 
@@ -323,7 +420,7 @@ def warm_requests(stack: Stack, requests: int) -> None:
                 samples["handler GET"].append(get_handler)
                 samples["raw GET"].append(get_raw)
 
-    print(f"2. warm request (median of {requests}, after {warm_up} warm-up requests)")
+    print(f"3. warm request (median of {requests}, after {warm_up} warm-up requests)")
     for route in ("POST", "GET"):
         handler = statistics.median(samples[f"handler {route}"])
         raw_time = statistics.median(samples[f"raw {route}"])
@@ -338,7 +435,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7, help="fresh interpreters per import figure")
     parser.add_argument("--requests", type=int, default=200, help="warm requests per route")
+    parser.add_argument(
+        "--python",
+        default=sys.executable,
+        help="interpreter for the cold-start probes, e.g. a venv of the Lambda runtime's Python"
+        " with the handlers' packages (pip install '.[handler-tests]'); default: this one",
+    )
     args = parser.parse_args(argv)
+    PROBE_PYTHON[:] = [args.python]
+    print(f"cold-start probes on {subprocess.check_output([args.python, '-V'], text=True).strip()}")
 
     from moto.server import ThreadedMotoServer
 
@@ -354,6 +459,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["AWS_ENDPOINT_URL"] = endpoint
         stack = create_stack(endpoint)
         cold_imports(args.runs, stack)
+        cold_starts(args.runs, stack)
         warm_requests(stack, args.requests)
     finally:
         server.stop()

@@ -49,6 +49,9 @@ EMITTED_METRICS = (
     *ERROR_METRICS.values(),
 )
 
+# The libraries whose calls become X-Ray subsegments.
+TRACED_MODULES = ("botocore",)
+
 logger = Logger()
 metrics = Metrics()
 
@@ -57,8 +60,13 @@ metrics = Metrics()
 def tracer() -> Tracer:
     """The one Tracer, created on the first invocation rather than at import: creating it
     imports the X-Ray SDK (and with it botocore), which alone costs more than boto3's import.
-    The cost moves to the first request; it does not go away."""
-    return Tracer()
+    The cost moves to the first request; it does not go away.
+
+    Only botocore is patched: every call the functions make to AWS goes through it. Patching
+    all the X-Ray SDK supports (its default) imports requests, sqlite3 and a dozen more
+    modules on the first request, which cost as much as everything else in a cold start.
+    """
+    return Tracer(patch_modules=TRACED_MODULES)
 
 
 def capture_lambda_handler(handler: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
