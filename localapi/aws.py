@@ -5,13 +5,18 @@ their values), named as CloudFormation would name them."""
 from __future__ import annotations
 
 import hashlib
+import selectors
 import socket
+import subprocess
+import sys
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from localapi.intrinsics import Resolver
 
+MOTO_START_TIMEOUT = 60.0  # seconds; importing moto takes 1-3 s
 ACCOUNT_ID = "123456789012"  # moto's account
 # Credentials moto accepts; they are never sent anywhere else (every client names moto).
 LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
@@ -67,24 +72,54 @@ class LocalAws:
     endpoint_url: str = ""
     physical_ids: dict[str, str] = field(default_factory=dict)
     attributes: dict[tuple[str, str], str] = field(default_factory=dict)
-    _server: Any = None
+    _server: subprocess.Popen[str] | None = None
+    _stderr: IO[str] | None = None
 
     def start(self) -> None:
-        import logging
-
-        from moto.server import ThreadedMotoServer
-
-        # One line per AWS call from werkzeug would drown the gateway's access log.
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        port = free_port()
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-        self._server.start()
+        # moto's own complaints go to a file: a pipe nobody reads would fill and stall it.
+        self._stderr = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed by stop()
+        self._server = subprocess.Popen(
+            [sys.executable, "-m", "localapi.moto_host"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            text=True,
+        )
+        stdout = self._server.stdout
+        if stdout is None:
+            raise RuntimeError("moto's stdout was not opened")
+        with selectors.DefaultSelector() as selector:
+            selector.register(stdout, selectors.EVENT_READ)
+            ready = selector.select(MOTO_START_TIMEOUT)
+        port = stdout.readline().strip() if ready else ""
+        if not port.isdigit():
+            self.stop()
+            raise RuntimeError(f"moto did not start: {self._errors()}")
         self.endpoint_url = f"http://127.0.0.1:{port}"
 
+    def _errors(self) -> str:
+        if self._server is None or self._stderr is None or self._server.poll() is None:
+            return "no answer"
+        self._stderr.seek(0)
+        lines = self._stderr.read().strip().splitlines()
+        return lines[-1] if lines else f"exit status {self._server.returncode}"
+
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
+        if self._server is None:
+            return
+        server, self._server = self._server, None
+        if server.stdin is not None and not server.stdin.closed:
+            server.stdin.close()  # moto_host's signal to stop
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        if server.stdout is not None:
+            server.stdout.close()
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
 
     def client(self, service: str) -> Any:
         import boto3

@@ -7,7 +7,7 @@ import argparse
 import json
 import signal
 import sys
-import threading
+import time
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -60,6 +60,10 @@ def add_parser(subcommands: Any) -> None:
     parser.set_defaults(run=run)
 
 
+class _Stopped(Exception):
+    """SIGINT or SIGTERM arrived."""
+
+
 def run(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise UserError("--workers must be at least 1", status=2)
@@ -87,24 +91,32 @@ def run(args: argparse.Namespace) -> int:
         openapi=build_document(template),
         log=_log,
     )
-    stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
+        # Raised in the main thread wherever it is: setting a threading.Event here instead
+        # deadlocks when the signal lands while the main thread holds that Event's lock.
+        raise _Stopped
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     try:
-        local.start()
-    except OSError as error:
+        try:
+            local.start()
+        except OSError as error:
+            raise UserError(
+                f"cannot listen on {args.host}:{args.port}: {describe_os_error(error)}"
+            ) from error
+        _banner(local, environment.name)
+        # The handler raises out of the sleep. Not signal.pause(): a signal arriving just
+        # before it would leave it waiting for another one.
+        while True:
+            time.sleep(1)
+    except _Stopped:
+        print("stopping", file=sys.stderr, flush=True)
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second Ctrl-C must not cut stop short
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         local.stop()
-        raise UserError(
-            f"cannot listen on {args.host}:{args.port}: {describe_os_error(error)}"
-        ) from error
-    _banner(local, environment.name)
-    stop.wait()
-    print("stopping", file=sys.stderr, flush=True)
-    local.stop()
     return 0
 
 

@@ -244,3 +244,14 @@ def _alive(pid: int) -> bool:
         return False
     stat = Path(f"/proc/{pid}/stat")
     return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_sigterm_the_moment_it_is_ready_stops_it() -> None:
+    # Given serve that has just said it is ready (the signal lands while the main thread is
+    # settling into its wait: the window where a handler that set an Event could deadlock)
+    served = start_serve()
+    # When SIGTERM arrives at once
+    status = served.stop(signal.SIGTERM)
+    # Then it stops cleanly and says so
+    assert status == 0
+    served.wait_for_line(lambda line: line == "stopping")

@@ -1,0 +1,34 @@
+"""moto's server in a process of its own: `python -m localapi.moto_host`.
+
+Started by LocalAws. It listens on a free port of 127.0.0.1, writes that port on a line of its
+stdout, and serves until its stdin closes: when the gateway stops, or dies, so does moto.
+
+A process of its own because moto is the hungriest part of a local stack (about 9 ms of CPU
+per DynamoDB call on a 2-core machine): in the gateway's process it held the interpreter lock
+the gateway needs to answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from moto.server import ThreadedMotoServer
+
+LOOPBACK = "127.0.0.1"
+
+
+def main() -> int:
+    # One line per AWS call from werkzeug would drown the gateway's access log.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address=LOOPBACK, port=0, verbose=False)
+    server.start()
+    _, port = server.get_host_and_port()
+    print(port, flush=True)
+    sys.stdin.read()  # returns at end of file: the gateway is gone
+    server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
