@@ -31,6 +31,7 @@ HANDLER_REQUIREMENTS = read_requirements("handlers/requirements.txt")
 HANDLER_TEST_REQUIREMENTS = [
     *HANDLER_REQUIREMENTS,
     "pytest>=8",
+    "pytest-xdist>=3.5",
     "moto[server]>=5.0.20",
     "hypothesis>=6.100",
 ]

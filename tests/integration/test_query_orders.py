@@ -31,7 +31,11 @@ def test_get_returns_the_stored_order(stack, created):
     assert reply.body == expected
 
 
-@pytest.mark.parametrize("order_id", [str(uuid.uuid4()), "not-a-uuid", "x" * 3000])
+@pytest.mark.parametrize(
+    "order_id",
+    ["8d1f9f5e-0000-4000-8000-000000000404", "not-a-uuid", "x" * 3000],
+    ids=["unknown", "not-a-uuid", "3000-characters"],
+)
 def test_get_unknown_or_malformed_id_is_a_404(stack, order_id):
     # Given an id that no order has (or that no order could have)
     # When it is fetched

@@ -75,10 +75,13 @@ class Served:
     def log_lines_since(self, count: int) -> list[str]:
         return self.lines[count:]
 
-    def wait_for_line(self, predicate: Callable[[str], bool], timeout: float = 10) -> str:
+    def wait_for_line(
+        self, predicate: Callable[[str], bool], timeout: float = 10, *, since: int = 0
+    ) -> str:
+        """The first line (from line number `since` on) that predicate accepts."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for line in list(self.lines):
+            for line in self.lines[since:]:
                 if predicate(line):
                     return line
             time.sleep(0.05)
