@@ -52,10 +52,12 @@ setup(
         # What the Lambda code imports; also bundled into the artifact by `generator package`.
         "handlers": HANDLER_REQUIREMENTS,
         "handler-tests": HANDLER_TEST_REQUIREMENTS,
-        # `python -m generator serve`: the handlers' own packages, and moto as AWS.
-        "serve": [*HANDLER_REQUIREMENTS, "moto[server]>=5.0.20"],
+        # `python -m generator serve`: the handlers' own packages, moto as AWS, and JWTs for
+        # its local token endpoint (RS256 needs cryptography).
+        "serve": [*HANDLER_REQUIREMENTS, "moto[server]>=5.0.20", "PyJWT[crypto]>=2.8"],
         "test": [
             *HANDLER_TEST_REQUIREMENTS,
+            "PyJWT[crypto]>=2.8",
             "cfn-lint>=1.20",
             "awscli>=1.36",
             # tests/packaging builds the sdist and wheel (bdist_wheel is built in from 70.1).
