@@ -26,7 +26,13 @@ def read_requirements(path: str) -> list:
 HANDLER_REQUIREMENTS = read_requirements("handlers/requirements.txt")
 # What the handlers' unit and integration tests need: they also run on the Lambda runtime's
 # Python, where the generator's own test tools (checkov, cfn-lint, the aws CLI) are not needed.
-HANDLER_TEST_REQUIREMENTS = [*HANDLER_REQUIREMENTS, "pytest>=8", "moto[server]>=5.0.20"]
+# (tests/unit's property tests use hypothesis.)
+HANDLER_TEST_REQUIREMENTS = [
+    *HANDLER_REQUIREMENTS,
+    "pytest>=8",
+    "moto[server]>=5.0.20",
+    "hypothesis>=6.100",
+]
 
 setup(
     name="food-delivery-infra",
@@ -70,9 +76,9 @@ setup(
             "boto3-stubs[cloudformation,dynamodb,s3,sqs,ssm]>=1.34",
             "check-jsonschema>=0.29",
             "openapi-spec-validator>=0.7",
-            # Fuzzing the local API from its OpenAPI document, and property tests.
+            # Fuzzing the local API from its OpenAPI document (hypothesis comes with the
+            # handler tests).
             "schemathesis>=4.0,<5",
-            "hypothesis>=6.100",
         ],
     },
     entry_points={"console_scripts": ["food-delivery-generator=generator.__main__:main"]},
