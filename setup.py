@@ -26,8 +26,8 @@ def read_requirements(path: str) -> list:
 HANDLER_REQUIREMENTS = read_requirements("handlers/requirements.txt")
 # What the handlers' unit and integration tests need: they also run on the Lambda runtime's
 # Python, where the generator's own test tools (checkov, cfn-lint, the aws CLI) are not needed.
-# tests/unit and tests/integration, also run on the Lambda runtime's Python; hypothesis for
-# the domain's property tests.
+# hypothesis for the domain's property tests; pytest-xdist because the pytest settings ask
+# for one process per core.
 HANDLER_TEST_REQUIREMENTS = [
     *HANDLER_REQUIREMENTS,
     "pytest>=8",
@@ -60,10 +60,12 @@ setup(
         # What the Lambda code imports; also bundled into the artifact by `generator package`.
         "handlers": HANDLER_REQUIREMENTS,
         "handler-tests": HANDLER_TEST_REQUIREMENTS,
-        # `python -m generator serve`: the handlers' own packages, and moto as AWS.
-        "serve": [*HANDLER_REQUIREMENTS, "moto[server]>=5.0.20"],
+        # `python -m generator serve`: the handlers' own packages, moto as AWS, and JWTs for
+        # its local token endpoint (RS256 needs cryptography).
+        "serve": [*HANDLER_REQUIREMENTS, "moto[server]>=5.0.20", "PyJWT[crypto]>=2.8"],
         "test": [
             *HANDLER_TEST_REQUIREMENTS,
+            "PyJWT[crypto]>=2.8",
             "cfn-lint>=1.20",
             "awscli>=1.36",
             # tests/packaging builds the sdist and wheel (bdist_wheel is built in from 70.1).

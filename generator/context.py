@@ -19,6 +19,7 @@ class Inputs:
     alert_email: Parameter
     reserved_concurrency: Parameter
     manage_api_gateway_account: Parameter
+    auth_domain_prefix: Parameter
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import textwrap
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from generator.costing import Estimate, LineItem
+from generator.costing import Estimate, LineItem, PartnerCost
 from generator.prices import MILLION, ONE, PRICE_REGION, PRICES_AS_OF, US_EAST_1, Price
 
 WIDTH = 96
@@ -23,6 +23,8 @@ def to_text(estimate: Estimate) -> str:
     lines = [*_wrapped(_title(estimate)), ""]
     lines += _table(estimate)
     lines += ["", *_wrapped(_comparison(estimate))]
+    if estimate.partner is not None:
+        lines += ["", *_wrapped(_partner(estimate.partner))]
     if estimate.notes:
         lines += ["", "Notes:", *_bullets(estimate.notes)]
     lines += ["", "Assumptions:", *_bullets(estimate.assumptions)]
@@ -56,6 +58,16 @@ def to_data(estimate: Estimate) -> dict[str, Any]:
             if table.provisioned_usd is None
             else str(table.provisioned_usd),
             "on_demand_usd": str(table.on_demand_usd),
+        },
+        "partner": None
+        if estimate.partner is None
+        else {
+            "requests_per_day": estimate.partner.requests_per_day,
+            "token_minutes": estimate.partner.token_minutes,
+            "tokens_reused": [_item_data(line) for line in estimate.partner.reused],
+            "tokens_reused_usd": str(estimate.partner.reused_usd),
+            "token_per_request": [_item_data(line) for line in estimate.partner.per_request],
+            "token_per_request_usd": str(estimate.partner.per_request_usd),
         },
         "notes": list(estimate.notes),
         "assumptions": list(estimate.assumptions),
@@ -101,6 +113,17 @@ def _table(estimate: Estimate) -> list[str]:
     rule = "-" * len(line(HEADINGS))
     total = ("total", "", "", "", str(estimate.total_usd))
     return [line(HEADINGS), rule, *(line(row) for row in rows), rule, line(total)]
+
+
+def _partner(partner: PartnerCost) -> str:
+    reused, per_request = partner.reused[-1], partner.per_request[-1]
+    return (
+        f"One partner at its usage plan's quota ({partner.requests_per_day:,} requests a "
+        f"day) costs, for its app client and tokens: {partner.reused_usd} USD a month when it "
+        f"reuses each token for its {partner.token_minutes} minutes "
+        f"({_amount(reused)}); {partner.per_request_usd} USD when it asks for a token for "
+        f"every request ({_amount(per_request)})."
+    )
 
 
 def _comparison(estimate: Estimate) -> str:

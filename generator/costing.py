@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from generator.lambda_functions import Resource
-from generator.prices import PRICE_REGION, US_EAST_1, Price, Prices
+from generator.prices import ONE, PRICE_REGION, US_EAST_1, Price, Prices
 from generator.stack_facts import DIMENSIONS, Stack, Throughput, referenced
 
 HOURS_A_MONTH = Decimal(730)  # the month of AWS's pricing pages
@@ -78,6 +78,9 @@ class Assumptions:
     metrics_per_method: int
     dead_letter_messages_a_month: Decimal = ZERO
     alarm_emails_a_month: Decimal = ZERO
+    # Token requests a day per app client when partners reuse each token for its life (one
+    # process each): a day's worth of its validity. Without reuse, one per API request.
+    token_reuse_processes: int = 1
 
 
 ASSUMPTIONS = Assumptions(
@@ -154,6 +157,25 @@ class TableBilling:
 
 
 @dataclass(frozen=True)
+class PartnerCost:
+    """What one partner's app client costs a month at its usage plan's daily quota, when it
+    reuses each access token for the token's life, and when it asks for one per request."""
+
+    requests_per_day: int
+    token_minutes: int
+    reused: tuple[LineItem, ...]
+    per_request: tuple[LineItem, ...]
+
+    @property
+    def reused_usd(self) -> Decimal:
+        return total(self.reused)
+
+    @property
+    def per_request_usd(self) -> Decimal:
+        return total(self.per_request)
+
+
+@dataclass(frozen=True)
 class Estimate:
     environment: str
     orders_per_day: int
@@ -163,6 +185,7 @@ class Estimate:
     orders_table: TableBilling | None
     assumptions: tuple[str, ...]
     notes: tuple[str, ...]
+    partner: PartnerCost | None = None
 
     @property
     def total_usd(self) -> Decimal:
@@ -199,6 +222,7 @@ def estimate(
         *_tracing(stack, load, assumptions, prices),
         *_messaging(stack, assumptions, prices),
         *_parameters(stack, prices),
+        *_partner_clients(stack, assumptions, prices),
     )
     return Estimate(
         environment=environment,
@@ -209,6 +233,7 @@ def estimate(
         orders_table=orders_table,
         assumptions=describe(assumptions, load),
         notes=tuple(_notes(stack, load, demand, region)),
+        partner=partner_cost(stack, prices),
     )
 
 
@@ -594,6 +619,79 @@ def _parameters(stack: Stack, prices: Prices) -> Iterator[LineItem]:
         yield LineItem("SSM", f"parameters: {tier} tier", Decimal(count), price)
 
 
+MINUTES_A_DAY = 1440
+_TOKEN_UNIT_MINUTES: Mapping[str, Decimal] = {
+    "seconds": Decimal(1) / 60,
+    "minutes": Decimal(1),
+    "hours": Decimal(60),
+    "days": Decimal(1440),
+}
+
+
+def _m2m_clients(stack: Stack) -> dict[str, int]:
+    """Each client-credentials app client, with how many minutes its access tokens live."""
+    clients = {}
+    for name, client in stack.of_type("AWS::Cognito::UserPoolClient").items():
+        if "client_credentials" in client.get("AllowedOAuthFlows", []):
+            unit = client.get("TokenValidityUnits", {}).get("AccessToken", "hours")
+            validity = Decimal(client.get("AccessTokenValidity", 1))
+            clients[name] = int(validity * _TOKEN_UNIT_MINUTES[unit])
+    return clients
+
+
+def _tokens_a_day(token_minutes: int, processes: int = 1) -> Decimal:
+    return Decimal(math.ceil(MINUTES_A_DAY / token_minutes) * processes)
+
+
+def _partner_clients(stack: Stack, assumptions: Assumptions, prices: Prices) -> Iterator[LineItem]:
+    clients = _m2m_clients(stack)
+    if not clients:
+        return
+    count = len(clients)
+    yield LineItem("Cognito", f"{count} app clients (M2M)", Decimal(count), prices.m2m_app_client)
+    per_day = sum(
+        (_tokens_a_day(minutes, assumptions.token_reuse_processes) for minutes in clients.values()),
+        ZERO,
+    )
+    yield LineItem(
+        "Cognito",
+        f"token requests ({_whole(per_day)} a day)",
+        a_month(per_day),
+        prices.m2m_token_requests,
+    )
+
+
+def partner_cost(stack: Stack, prices: Prices = US_EAST_1) -> PartnerCost | None:
+    """One partner at its usage plan's daily quota (the first plan's), its app client's
+    tokens reused for their life or requested for every API request."""
+    clients = _m2m_clients(stack)
+    plans = stack.of_type("AWS::ApiGateway::UsagePlan")
+    quotas = [
+        int(plan["Quota"]["Limit"])
+        for plan in plans.values()
+        if plan.get("Quota", {}).get("Period") == "DAY"
+    ]
+    if not clients or not quotas:
+        return None
+    minutes = min(clients.values())
+    per_day = quotas[0]
+    client = LineItem("Cognito", "1 app client (M2M)", ONE, prices.m2m_app_client)
+
+    def tokens(how: str, a_day: Decimal) -> LineItem:
+        item = f"token requests, {how} ({_whole(a_day)} a day)"
+        return LineItem("Cognito", item, a_month(a_day), prices.m2m_token_requests)
+
+    return PartnerCost(
+        requests_per_day=per_day,
+        token_minutes=minutes,
+        reused=(
+            client,
+            tokens(f"each token reused for its {minutes} minutes", _tokens_a_day(minutes)),
+        ),
+        per_request=(client, tokens("one per API request", Decimal(per_day))),
+    )
+
+
 # --- what else the reader must know ---------------------------------------------------------
 
 
@@ -687,6 +785,11 @@ def describe(assumptions: Assumptions, load: Load) -> tuple[str, ...]:
         (
             "no dead-letter messages, no alarm e-mails; SSM reads are cached (standard "
             "throughput is free)"
+        ),
+        (
+            "each partner's app client asks for a token when its last one expires, from "
+            f"{assumptions.token_reuse_processes} process; no user of the pool signs in "
+            "(no monthly active users)"
         ),
         "prices: first tier, no free tier, no data transfer out, no tax",
     )

@@ -22,6 +22,7 @@ from typing import Any
 # longest matching prefix wins (a Lambda permission is security, a Lambda function compute).
 CONCERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("edge", ("AWS::ApiGateway::", "AWS::CloudFormation::")),
+    ("identity", ("AWS::Cognito::",)),
     ("security", ("AWS::KMS::", "AWS::IAM::", "AWS::WAFv2::", "AWS::Lambda::Permission")),
     ("compute", ("AWS::Lambda::",)),
     ("data", ("AWS::DynamoDB::", "AWS::ApplicationAutoScaling::")),
@@ -47,6 +48,8 @@ FOLDS_INTO: Mapping[str, tuple[str, ...]] = {
     # The deployment's id carries a hash of the API: folded, the diagram does not churn.
     "AWS::ApiGateway::Deployment": ("AWS::ApiGateway::Stage",),
     "AWS::ApiGateway::UsagePlanKey": ("AWS::ApiGateway::UsagePlan",),
+    "AWS::Cognito::UserPoolDomain": ("AWS::Cognito::UserPool",),
+    "AWS::Cognito::UserPoolResourceServer": ("AWS::Cognito::UserPool",),
     "AWS::CloudFormation::WaitConditionHandle": ("AWS::ApiGateway::Account",),
     "AWS::WAFv2::WebACLAssociation": ("AWS::WAFv2::WebACL",),
     "AWS::ApplicationAutoScaling::ScalingPolicy": ("AWS::ApplicationAutoScaling::ScalableTarget",),
@@ -56,6 +59,9 @@ FOLDS_INTO: Mapping[str, tuple[str, ...]] = {
 COUNTED_TYPES = frozenset(
     {
         "AWS::ApiGateway::Method",
+        # One per partner.
+        "AWS::ApiGateway::ApiKey",
+        "AWS::Cognito::UserPoolClient",
         "AWS::CloudWatch::Alarm",
         "AWS::ApplicationAutoScaling::ScalableTarget",
         "AWS::Lambda::Permission",

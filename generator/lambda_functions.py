@@ -30,6 +30,7 @@ class Resource(Enum):
     DEAD_LETTER_QUEUE = "DLQ_URL"
     API_CONFIG = "API_CONFIG_PARAMETER"
     FEATURE_FLAGS = "FEATURE_FLAGS_PARAMETER"
+    PARTNER_REGISTRY = "PARTNER_REGISTRY_PARAMETER"
 
     @property
     def variable(self) -> str:
@@ -79,6 +80,7 @@ ORDER_PROCESSOR = FunctionSpec(
             Resource.IDEMPOTENCY_TABLE,
             Resource.API_CONFIG,
             Resource.FEATURE_FLAGS,
+            Resource.PARTNER_REGISTRY,
         }
     ),
     writes=frozenset(
@@ -95,7 +97,7 @@ QUERY_ORDERS = FunctionSpec(
     description="Food delivery: GET /orders/{orderId} and GET /orders/customer/{customerId}",
     memory_mb=512,
     timeout_seconds=10,
-    reads=frozenset({Resource.ORDERS_TABLE, Resource.API_CONFIG}),
+    reads=frozenset({Resource.ORDERS_TABLE, Resource.API_CONFIG, Resource.PARTNER_REGISTRY}),
     metric_id="query",
     scanner_skips=(
         scanner_skips.NO_DLQ_FOR_SYNCHRONOUS_FUNCTION,

@@ -10,11 +10,13 @@ ARTIFACT_KEY = "ArtifactKey"
 ALERT_EMAIL = "AlertEmail"
 RESERVED_CONCURRENCY = "ReservedConcurrency"
 MANAGE_API_GATEWAY_ACCOUNT = "ManageApiGatewayAccount"
+AUTH_DOMAIN_PREFIX = "AuthDomainPrefix"
 
 # Conditions.
 HAS_ALERT_EMAIL = "HasAlertEmail"
 HAS_RESERVED_CONCURRENCY = "HasReservedConcurrency"
 MANAGES_API_GATEWAY_ACCOUNT = "ManagesApiGatewayAccount"
+HAS_AUTH_DOMAIN_PREFIX = "HasAuthDomainPrefix"
 
 # Encryption.
 DATA_KEY = "DataKey"
@@ -44,6 +46,32 @@ ALERT_SUBSCRIPTION = "AlertEmailSubscription"
 TABLE_NAME_PARAMETER = "TableNameParameter"
 API_CONFIG_PARAMETER = "ApiConfigParameter"
 FEATURE_FLAGS_PARAMETER = "FeatureFlagsParameter"
+PARTNER_REGISTRY_PARAMETER = "PartnerRegistryParameter"
+
+# Partners' identity: a Cognito user pool of app clients only, its token endpoint's domain,
+# and the resource server that defines the API's scopes.
+USER_POOL = "PartnerUserPool"
+USER_POOL_DOMAIN = "PartnerUserPoolDomain"
+RESOURCE_SERVER = "OrdersResourceServer"
+
+
+# Each partner's resources are named after it: acme-eats -> PartnerAcmeEatsAppClient,
+# PartnerAcmeEatsApiKey, PartnerAcmeEatsUsagePlanKey.
+def partner_stem(partner: str) -> str:
+    return "Partner" + "".join(part.capitalize() for part in partner.split("-"))
+
+
+def partner_app_client_id(partner: str) -> str:
+    return f"{partner_stem(partner)}AppClient"
+
+
+def partner_api_key_id(partner: str) -> str:
+    return f"{partner_stem(partner)}ApiKey"
+
+
+def partner_usage_plan_key_id(partner: str) -> str:
+    return f"{partner_stem(partner)}UsagePlanKey"
+
 
 # Functions: each one's resources are named after it (generator/lambda_functions.py).
 ORDER_PROCESSOR = "OrderProcessor"
@@ -75,9 +103,9 @@ API_ACCESS_LOG_GROUP = "ApiAccessLogGroup"
 API_STAGE = "ApiStage"
 # The deployment's logical id is this prefix plus a hash of the API definition.
 API_DEPLOYMENT_PREFIX = "ApiDeployment"
-API_KEY = "ApiKey"
+API_AUTHORIZER = "PartnerAuthorizer"
+# The usage plan of the standard tier; another tier's is this plus the tier's name.
 API_USAGE_PLAN = "ApiUsagePlan"
-API_USAGE_PLAN_KEY = "ApiUsagePlanKey"
 API_REQUEST_VALIDATOR = "ApiRequestValidator"
 ORDER_MODEL = "OrderModel"
 ORDER_UPDATE_MODEL = "OrderUpdateModel"
@@ -112,6 +140,13 @@ def gateway_response_id(response_kind: str) -> str:
     return f"GatewayResponse{response_kind}"
 
 
+def usage_plan_id(tier: str) -> str:
+    """standard -> ApiUsagePlan (its id before tiers existed), gold -> ApiUsagePlanGold."""
+    if tier == "standard":
+        return API_USAGE_PLAN
+    return API_USAGE_PLAN + "".join(part.capitalize() for part in tier.split("-"))
+
+
 def _route_stem(http_method: str, path: str) -> str:
     return api_resource_id(path).removesuffix("Resource") + http_method.capitalize()
 
@@ -126,13 +161,17 @@ DEAD_LETTER_QUEUE_MESSAGES_ALARM = "DeadLetterQueueMessagesAlarm"
 
 # Outputs: logical id -> export name suffix (exported as "<stack name>-<suffix>").
 OUTPUT_API_URL = "ApiUrl"
-OUTPUT_API_KEY_ID = "ApiKeyId"
+OUTPUT_TOKEN_URL = "TokenUrl"  # noqa: S105 - a URL, not a secret
+OUTPUT_USER_POOL_ID = "PartnerUserPoolId"
+OUTPUT_PARTNER_REGISTRY = "PartnerRegistryParameterName"
 OUTPUT_DASHBOARD_URL = "DashboardUrl"
 OUTPUT_TABLE_NAME = "DynamoDBTableName"
 OUTPUT_DLQ_URL = "DLQUrl"
 EXPORT_SUFFIXES = {
     OUTPUT_API_URL: "api-url",
-    OUTPUT_API_KEY_ID: "api-key-id",
+    OUTPUT_TOKEN_URL: "token-url",
+    OUTPUT_USER_POOL_ID: "partner-user-pool-id",
+    OUTPUT_PARTNER_REGISTRY: "partner-registry",
     OUTPUT_DASHBOARD_URL: "dashboard-url",
     OUTPUT_TABLE_NAME: "table-name",
     OUTPUT_DLQ_URL: "dlq-url",
@@ -143,6 +182,22 @@ PARAMETER_PATH = "/food-delivery/${AWS::StackName}"
 TABLE_NAME_PARAMETER_LEAF = "table-name"
 API_CONFIG_PARAMETER_LEAF = "api-config"
 FEATURE_FLAGS_PARAMETER_LEAF = "feature-flags"
+PARTNER_REGISTRY_PARAMETER_LEAF = "partners"
+
+
+# Each partner's outputs: its app client id and API key id (neither is a secret).
+def partner_client_id_output(partner: str) -> str:
+    return f"{partner_stem(partner)}ClientId"
+
+
+def partner_api_key_id_output(partner: str) -> str:
+    return f"{partner_stem(partner)}ApiKeyId"
+
+
+def partner_export_suffix(partner: str, what: str) -> str:
+    """partner-acme-eats-client-id: exported as "<stack name>-<suffix>" like the others."""
+    return f"partner-{partner}-{what}"
+
 
 SERVICE_NAME = "food-delivery-api"
 METRICS_NAMESPACE = "FoodDelivery"

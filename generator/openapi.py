@@ -16,9 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator import __version__
+from generator.scopes import Scope
 
 OPENAPI_FILE_NAME = "food-delivery-openapi.json"
 API_KEY_SCHEME = "apiKey"
+OAUTH2_SCHEME = "partnerToken"
+# Where `serve` issues tokens; a deployed stack's endpoint is its TokenUrl output.
+LOCAL_TOKEN_URL = "http://127.0.0.1:3000/oauth2/token"  # noqa: S105 - a URL
 _REQUEST_PARAMETER = re.compile(r"^method\.request\.(path|querystring|header)\.(.+)$")
 
 # Bodies of the answers: the handlers' errors, and API Gateway's own.
@@ -42,7 +46,17 @@ class Operation:
 
 # API Gateway's own answers to any method that needs the key and runs a function.
 _GATEWAY_ANSWERS: dict[int, tuple[str, Mapping[str, Any] | None]] = {
-    403: ("Missing or wrong API key (API Gateway)", GATEWAY_MESSAGE),
+    401: (
+        (
+            "No access token, or one that is invalid, expired, not an access token or without "
+            "the operation's scope (API Gateway)"
+        ),
+        GATEWAY_MESSAGE,
+    ),
+    403: (
+        "Missing or wrong API key (API Gateway), or a key or client that is not a partner's",
+        ERROR_OR_GATEWAY,
+    ),
     413: ("Request body over 10 MB (API Gateway)", GATEWAY_MESSAGE),
     429: ("Throttled, or the key's daily quota used up (API Gateway)", GATEWAY_MESSAGE),
     500: ("Unexpected error; says nothing of the cause", ERROR),
@@ -301,10 +315,50 @@ def build_document(template: Mapping[str, Any]) -> dict[str, Any]:
                 **copy.deepcopy(_COMPONENT_SCHEMAS),
             },
             "securitySchemes": {
-                API_KEY_SCHEME: {"type": "apiKey", "in": "header", "name": "x-api-key"}
+                API_KEY_SCHEME: {"type": "apiKey", "in": "header", "name": "x-api-key"},
+                **_oauth2_scheme(resources),
             },
         },
     }
+
+
+def _oauth2_scheme(resources: Mapping[str, Any]) -> dict[str, Any]:
+    """The partners' OAuth 2.0 client-credentials flow, when the template has a Cognito
+    authorizer, with every scope a method asks for."""
+    if not any(
+        r["Type"] == "AWS::ApiGateway::Authorizer"
+        and r["Properties"].get("Type") == "COGNITO_USER_POOLS"
+        for r in resources.values()
+    ):
+        return {}
+    scopes = sorted(
+        {
+            scope
+            for r in resources.values()
+            if r["Type"] == "AWS::ApiGateway::Method"
+            for scope in r["Properties"].get("AuthorizationScopes", [])
+        }
+    )
+    return {
+        OAUTH2_SCHEME: {
+            "type": "oauth2",
+            "description": (
+                "A partner's access token (Cognito, client credentials: HTTP Basic with the app "
+                "client id and secret), as `Authorization: Bearer <token>`; a deployed stack's "
+                "token endpoint is its TokenUrl output. Reuse a token until shortly before it "
+                "expires (60 minutes): every token request is billed."
+            ),
+            "flows": {
+                "clientCredentials": {
+                    "tokenUrl": LOCAL_TOKEN_URL,
+                    "scopes": {scope: _SCOPE_DESCRIPTIONS.get(scope, scope) for scope in scopes},
+                }
+            },
+        }
+    }
+
+
+_SCOPE_DESCRIPTIONS = {scope.qualified: scope.description for scope in Scope}
 
 
 def _resource_paths(resources: Mapping[str, Any]) -> dict[str, str]:
@@ -394,8 +448,14 @@ def _operation(
         "parameters": _parameters(properties, operation),
         "responses": _responses(operation),
     }
+    requirement: dict[str, list[str]] = {}
+    if properties.get("AuthorizationType") == "COGNITO_USER_POOLS":
+        requirement[OAUTH2_SCHEME] = list(properties.get("AuthorizationScopes", []))
     if properties.get("ApiKeyRequired"):
-        document["security"] = [{API_KEY_SCHEME: []}]
+        requirement[API_KEY_SCHEME] = []
+    if requirement:
+        # One requirement naming both schemes: a request needs the token and the key.
+        document["security"] = [requirement]
     request_models = properties.get("RequestModels", {})
     if request_models:
         document["requestBody"] = {

@@ -27,6 +27,9 @@ XRAY = "https://aws.amazon.com/xray/pricing/"
 SQS = "https://aws.amazon.com/sqs/pricing/"
 SNS = "https://aws.amazon.com/sns/pricing/"
 SSM = "https://aws.amazon.com/systems-manager/pricing/"
+# Machine-to-machine (client credentials) authorization, charged since May 2024: per app
+# client a month (prorated) and per successful token request, first tier.
+COGNITO = "https://aws.amazon.com/cognito/pricing/"
 
 ONE = Decimal(1)
 MILLION = Decimal(1_000_000)
@@ -81,6 +84,8 @@ class Prices:
     email_notifications: Price
     standard_parameter: Price
     advanced_parameter: Price
+    m2m_app_client: Price
+    m2m_token_requests: Price
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -116,4 +121,6 @@ US_EAST_1 = Prices(
     email_notifications=Price(Decimal("2.00"), Decimal(100_000), "e-mails", SNS),
     standard_parameter=Price(Decimal("0"), ONE, "parameter-month", SSM),
     advanced_parameter=Price(Decimal("0.05"), ONE, "parameter-month", SSM),
+    m2m_app_client=Price(Decimal("6.00"), ONE, "app client-month", COGNITO),
+    m2m_token_requests=Price(Decimal("2.25"), Decimal(1_000), "token requests", COGNITO),
 )

@@ -11,7 +11,6 @@ from generator.lambda_functions import FUNCTIONS, FunctionSpec
 from generator.parts import (
     alerts,
     api,
-    api_keys,
     encryption,
     firewall,
     functions,
@@ -20,10 +19,12 @@ from generator.parts import (
     monitoring,
     outputs,
     parameters,
+    partners,
     queues,
     roles,
     scaling,
     storage,
+    usage_plans,
 )
 from generator.parts.wiring import Wiring
 
@@ -58,13 +59,21 @@ def build_template(
     scaling.build(t, ctx, tables)
     dead_letters = queues.build(t, ctx, key)
     alert_topic = alerts.build(t, ctx, key)
-    settings = parameters.build(t, ctx, tables)
+    partner_identity = partners.build(t, ctx)
+    settings = parameters.build(t, ctx, tables, partner_identity)
     wiring = Wiring(encryption=key, storage=tables, queues=dead_letters, parameters=settings)
     log_groups = logs.build(t, ctx, key)
     execution_roles = roles.build(t, ctx, wiring=wiring, log_groups=log_groups)
     lambdas = functions.build(t, ctx, wiring=wiring, log_groups=log_groups, roles=execution_roles)
-    rest_api = api.build(t, ctx, functions=lambdas, log_groups=log_groups, roles=execution_roles)
-    keys = api_keys.build(t, ctx, rest_api)
+    rest_api = api.build(
+        t,
+        ctx,
+        functions=lambdas,
+        partners=partner_identity,
+        log_groups=log_groups,
+        roles=execution_roles,
+    )
+    usage_plans.build(t, ctx, rest_api, partner_identity)
     firewall.build(t, ctx, rest_api)
     dashboards = monitoring.build(
         t,
@@ -79,7 +88,8 @@ def build_template(
         t,
         ctx,
         api=rest_api,
-        api_keys=keys,
+        partners=partner_identity,
+        parameters=settings,
         monitoring=dashboards,
         storage=tables,
         queues=dead_letters,

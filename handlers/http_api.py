@@ -21,6 +21,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from observability import ERROR_METRICS, count, logger
 from orders.errors import (
     Conflict,
+    Forbidden,
     InvalidRequest,
     OrderError,
     OrderNotFound,
@@ -28,12 +29,14 @@ from orders.errors import (
     ServiceUnavailable,
 )
 from orders.model import json_number
+from orders.partners import Caller
 from orders.requests import parse_json
 
 JSON = "application/json"
 CORS_HEADERS: Mapping[str, str] = {"Access-Control-Allow-Origin": "*"}
 STATUS_BY_ERROR: Mapping[type[OrderError], int] = {
     InvalidRequest: 400,
+    Forbidden: 403,
     OrderNotFound: 404,
     Conflict: 409,
     RateLimited: 429,
@@ -103,6 +106,20 @@ def header(event: Any, name: str) -> str | None:
     """A request header, by case-insensitive name (Powertools' headers mapping ignores case)."""
     value: str | None = event.headers.get(name)
     return value
+
+
+def caller(event: Any) -> Caller:
+    """The authorizer's claims and the API key's id, as API Gateway put them in the event (the
+    key's value and the Authorization header are never read, nor logged)."""
+    context = event.get("requestContext") or {}
+    authorizer = context.get("authorizer") or {}
+    identity = context.get("identity") or {}
+    claims = authorizer.get("claims") if isinstance(authorizer, Mapping) else None
+    key_id = identity.get("apiKeyId") if isinstance(identity, Mapping) else None
+    return Caller(
+        claims=claims if isinstance(claims, Mapping) else None,
+        api_key_id=key_id if isinstance(key_id, str) else None,
+    )
 
 
 def idempotency_key(event: Any) -> str | None:

@@ -32,6 +32,7 @@ ORDERS_LISTED = "OrdersListed"
 # One error metric per status answered.
 ERROR_METRICS = {
     400: "BadRequest",
+    403: "Forbidden",
     404: "NotFound",
     409: "Conflict",
     429: "RateLimited",

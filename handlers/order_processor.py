@@ -21,6 +21,7 @@ from observability import (
     logger,
     metrics,
 )
+from orders.partners import WRITE
 from orders.requests import parse_new_order, parse_order_update
 from orders.service import OrderService, Outcome
 
@@ -31,6 +32,7 @@ REQUIRED_ENVIRONMENT = (
     "DLQ_URL",
     "API_CONFIG_PARAMETER",
     "FEATURE_FLAGS_PARAMETER",
+    "PARTNER_REGISTRY_PARAMETER",
 )
 STATUS_BY_OUTCOME = {Outcome.CREATED: 201, Outcome.QUEUED: 202}
 METRIC_BY_OUTCOME = {Outcome.CREATED: ORDER_CREATED, Outcome.QUEUED: ORDER_QUEUED}
@@ -49,8 +51,11 @@ def service() -> OrderService:
 @app.post("/orders")
 def create_order() -> Response[Any]:
     event = app.current_event
+    use_cases = service()
+    partner = use_cases.identify(http_api.caller(event), scope=WRITE)
+    logger.append_keys(partner=partner)
     request = parse_new_order(http_api.json_body(event))
-    placement = service().place(request, idempotency_key=http_api.idempotency_key(event))
+    placement = use_cases.place(partner, request, idempotency_key=http_api.idempotency_key(event))
     count(ORDER_REPLAYED if placement.replayed else METRIC_BY_OUTCOME[placement.outcome])
     logger.info(
         "order placed",
@@ -69,8 +74,11 @@ def create_order() -> Response[Any]:
 @app.put("/orders/<order_id>")
 def update_order(order_id: str) -> Response[Any]:
     event = app.current_event
+    use_cases = service()
+    partner = use_cases.identify(http_api.caller(event), scope=WRITE)
+    logger.append_keys(partner=partner)
     update = parse_order_update(http_api.json_body(event))
-    order = service().update(order_id, update, if_match=http_api.if_match_version(event))
+    order = use_cases.update(partner, order_id, update, if_match=http_api.if_match_version(event))
     count(ORDER_UPDATED)
     logger.info("order updated", extra={"orderId": order_id, "version": order.version})
     return http_api.json_response(200, order.to_public(), http_api.order_headers(order.version))

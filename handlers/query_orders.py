@@ -20,10 +20,11 @@ from observability import (
     metrics,
 )
 from orders.pagination import parse_limit
+from orders.partners import READ
 from orders.service import OrderService
 
 # The environment variables this module's code reads (all of them, through read_settings).
-REQUIRED_ENVIRONMENT = ("ORDERS_TABLE_NAME", "API_CONFIG_PARAMETER")
+REQUIRED_ENVIRONMENT = ("ORDERS_TABLE_NAME", "API_CONFIG_PARAMETER", "PARTNER_REGISTRY_PARAMETER")
 
 app = http_api.make_resolver()
 
@@ -38,7 +39,10 @@ def service() -> OrderService:
 
 @app.get("/orders/<order_id>")
 def get_order(order_id: str) -> Response[Any]:
-    order = service().get(order_id)
+    use_cases = service()
+    partner = use_cases.identify(http_api.caller(app.current_event), scope=READ)
+    logger.append_keys(partner=partner)
+    order = use_cases.get(partner, order_id)
     count(ORDER_READ)
     return http_api.json_response(200, order.to_public(), http_api.order_headers(order.version))
 
@@ -46,7 +50,11 @@ def get_order(order_id: str) -> Response[Any]:
 @app.get("/orders/customer/<customer_id>")
 def list_customer_orders(customer_id: str) -> Response[Any]:
     event = app.current_event
-    orders, next_token = service().list_for_customer(
+    use_cases = service()
+    partner = use_cases.identify(http_api.caller(event), scope=READ)
+    logger.append_keys(partner=partner)
+    orders, next_token = use_cases.list_for_customer(
+        partner,
         customer_id,
         limit=parse_limit(event.get_query_string_value("limit")),
         token=event.get_query_string_value("nextToken"),

@@ -36,6 +36,7 @@ class MissingEnvironment(RuntimeError):
 class ServiceSettings:
     orders_table: str
     api_config_parameter: str
+    partner_registry_parameter: str
     feature_flags_parameter: str | None = None
     idempotency_table: str | None = None
     dead_letter_queue_url: str | None = None
@@ -46,6 +47,7 @@ VARIABLES: Mapping[str, str] = {
     "orders_table": "ORDERS_TABLE_NAME",
     "api_config_parameter": "API_CONFIG_PARAMETER",
     "feature_flags_parameter": "FEATURE_FLAGS_PARAMETER",
+    "partner_registry_parameter": "PARTNER_REGISTRY_PARAMETER",
     "idempotency_table": "IDEMPOTENCY_TABLE_NAME",
     "dead_letter_queue_url": "DLQ_URL",
 }
@@ -79,6 +81,7 @@ def build_order_service(settings: ServiceSettings, clients: AwsClients) -> Order
         clients,
         api_config_name=settings.api_config_parameter,
         feature_flags_name=settings.feature_flags_parameter,
+        partner_registry_name=settings.partner_registry_parameter,
     )
 
     def client_for(service: str) -> Callable[[], Any]:

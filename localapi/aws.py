@@ -1,6 +1,7 @@
 """The AWS side of the local stack: moto's server on 127.0.0.1, holding what the template
 defines for the functions (tables with their keys, index and TTL; queues; parameters with
-their values), named as CloudFormation would name them."""
+their values) and for the partners (the user pool, its resource server and app clients with
+their secrets; the API keys), named as CloudFormation would name them."""
 
 from __future__ import annotations
 
@@ -154,6 +155,9 @@ class LocalAws:
                 create_table(self.client("dynamodb"), properties, self.physical_ids[logical_id])
             elif resource["Type"] == "AWS::SQS::Queue":
                 self._create_queue(logical_id)
+            elif resource["Type"] == "AWS::ApiGateway::ApiKey":
+                self._create_api_key(logical_id, properties)
+        self._create_partner_identity(resources)
         resolver = self.resolver(parameters)
         ssm = self.client("ssm")
         for logical_id, resource in sorted(resources.items()):
@@ -163,6 +167,37 @@ class LocalAws:
                     Name=properties["Name"], Value=properties["Value"], Type=properties["Type"]
                 )
                 self.physical_ids[logical_id] = properties["Name"]
+
+    def _create_api_key(self, logical_id: str, properties: Mapping[str, Any]) -> None:
+        key = self.client("apigateway").create_api_key(
+            name=self.physical_ids[logical_id], enabled=bool(properties.get("Enabled", True))
+        )
+        self.physical_ids[logical_id] = key["id"]  # Ref of an API key is its id
+
+    def _create_partner_identity(self, resources: Mapping[str, Any]) -> None:
+        """User pools, then their resource servers, then their app clients (whose scopes the
+        resource servers define). Ref of a pool is its id, of a client its client id."""
+        cognito = self.client("cognito-idp")
+
+        def of_type(resource_type: str) -> list[tuple[str, Mapping[str, Any]]]:
+            return [
+                (logical_id, resource.get("Properties", {}))
+                for logical_id, resource in sorted(resources.items())
+                if resource["Type"] == resource_type
+            ]
+
+        for logical_id, _ in of_type("AWS::Cognito::UserPool"):
+            pool = cognito.create_user_pool(PoolName=self.physical_ids[logical_id])["UserPool"]
+            self.physical_ids[logical_id] = pool["Id"]
+            self.attributes[(logical_id, "Arn")] = pool["Arn"]
+        resolver = self.resolver()
+        for _, properties in of_type("AWS::Cognito::UserPoolResourceServer"):
+            resolved = resolver.resolve(dict(properties))
+            cognito.create_resource_server(**resolved)
+        for logical_id, properties in of_type("AWS::Cognito::UserPoolClient"):
+            resolved = resolver.resolve(dict(properties))
+            client = cognito.create_user_pool_client(**resolved)["UserPoolClient"]
+            self.physical_ids[logical_id] = client["ClientId"]
 
     def _create_queue(self, logical_id: str) -> None:
         name = self.physical_ids[logical_id]

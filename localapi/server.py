@@ -1,11 +1,11 @@
-"""The local stack as one object: moto with the template's data resources, a pool of worker
-processes per function, the gateway, and an HTTP server on 127.0.0.1 in front of it."""
+"""The local stack as one object: moto with the template's data resources and partners, a
+pool of worker processes per function, the gateway with its token issuer, and an HTTP server
+on 127.0.0.1 in front of it."""
 
 from __future__ import annotations
 
 import json
 import os
-import secrets
 import socket
 import threading
 import time
@@ -19,11 +19,30 @@ from localapi.aws import LocalAws
 from localapi.functions import FunctionPool
 from localapi.gateway import MAX_PAYLOAD_BYTES, ApiKey, Gateway, Request, Response
 from localapi.responses import REQUEST_TOO_LARGE
-from localapi.template import Api, read_api
+from localapi.template import Api, Method, read_api
+from localapi.tokens import AppClient, TokenIssuer
 
 DEFAULT_WORKERS_PER_FUNCTION = 4
 # A path the API does not use, where the gateway serves the API's OpenAPI document.
 OPENAPI_PATH = "/_local/openapi.json"
+# Cognito's token endpoint and key set, on the same port (on AWS: the pool's domain, and the
+# issuer's URL).
+TOKEN_PATH = "/oauth2/token"  # noqa: S105 - a path
+JWKS_PATH = "/.well-known/jwks.json"
+FORM = "application/x-www-form-urlencoded"
+_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+
+
+@dataclass(frozen=True)
+class LocalPartner:
+    """An app client moto holds, and the API key of the same stem (PartnerAcmeEatsAppClient,
+    PartnerAcmeEatsApiKey): what a partner is handed."""
+
+    name: str
+    client_id: str
+    client_secret: str
+    scopes: tuple[str, ...]
+    api_key: ApiKey | None
 
 
 class LocalApi:
@@ -36,7 +55,6 @@ class LocalApi:
         handlers_dir: Path,
         host: str = "127.0.0.1",
         port: int = 3000,
-        api_key: str | None = None,
         stack_name: str = "food-delivery-local",
         region: str = "us-east-1",
         workers_per_function: int = DEFAULT_WORKERS_PER_FUNCTION,
@@ -51,7 +69,6 @@ class LocalApi:
         self.api: Api = read_api(template)
         self._handlers_dir = handlers_dir
         self._host, self._port = host, port
-        self._api_key_value = api_key
         self._workers = workers_per_function
         self._parameters = dict(parameters or {})
         self._openapi = openapi
@@ -60,6 +77,8 @@ class LocalApi:
         self.aws = LocalAws(stack_name=stack_name, region=region)
         self.pools: dict[str, FunctionPool] = {}
         self.api_keys: list[ApiKey] = []
+        self.partners: list[LocalPartner] = []
+        self.issuer: TokenIssuer | None = None
         self.gateway: Gateway | None = None
         self._server: ThreadingHTTPServer | None = None
 
@@ -88,16 +107,19 @@ class LocalApi:
                 task_root=self._handlers_dir,
                 log=_prefixed(self._log, f"[{logical_id}] "),
             )
+        apigateway = self.aws.client("apigateway")
         self.api_keys = [
             ApiKey(
                 logical_id=logical_id,
-                key_id=self.aws.physical_ids[logical_id][-10:].lower(),
-                value=self._api_key_value
-                if self._api_key_value and index == 0
-                else secrets.token_urlsafe(30),
+                key_id=self.aws.physical_ids[logical_id],
+                value=apigateway.get_api_key(
+                    apiKey=self.aws.physical_ids[logical_id], includeValue=True
+                )["value"],
             )
-            for index, logical_id in enumerate(self.api.api_keys)
+            for logical_id in self.api.api_keys
         ]
+        self.issuer = self._token_issuer()
+        self.partners = self._partners()
         self.gateway = Gateway(
             api=self.api,
             pools=self.pools,
@@ -105,8 +127,16 @@ class LocalApi:
             function_arns={lid: self.aws.attributes[(lid, "Arn")] for lid in self.api.functions},
             api_keys=self.api_keys,
             region=self.aws.region,
+            authorize=self._authorize,
         )
-        self._server = _http_server(self._host, self._port, self.gateway, self._openapi, self._log)
+        self._server = _http_server(
+            self._host,
+            self._port,
+            gateway=self.gateway,
+            issuer=self.issuer,
+            openapi=self._openapi,
+            log=self._log,
+        )
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         for pool in self.pools.values():
             threading.Thread(target=pool.warm, daemon=True).start()
@@ -118,6 +148,72 @@ class LocalApi:
         for pool in self.pools.values():
             pool.close()
         self.aws.stop()
+
+    def _user_pool(self) -> str | None:
+        """The user pool the authorizers name (its logical id): the template has one."""
+        pools = {pool for method in self.api.methods.values() if method.authorizer
+                 for pool in method.authorizer.user_pools}  # fmt: skip
+        return next(iter(sorted(pools)), None)
+
+    def _token_issuer(self) -> TokenIssuer | None:
+        pool = self._user_pool()
+        if pool is None:
+            return None
+        pool_id = self.aws.physical_ids[pool]
+        cognito = self.aws.client("cognito-idp")
+
+        def find_client(client_id: str) -> AppClient | None:
+            try:
+                found = cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)
+            except cognito.exceptions.ResourceNotFoundException:
+                return None
+            client = found["UserPoolClient"]
+            unit = client.get("TokenValidityUnits", {}).get("AccessToken", "hours")
+            return AppClient(
+                client_id=client["ClientId"],
+                secret=client.get("ClientSecret"),
+                flows=tuple(client.get("AllowedOAuthFlows", ())),
+                scopes=tuple(client.get("AllowedOAuthScopes", ())),
+                access_token_seconds=int(client.get("AccessTokenValidity", 1)) * _SECONDS[unit],
+            )
+
+        # Cognito's issuer is this URL; here it is only a name, never an address reached.
+        issuer = f"https://cognito-idp.{self.aws.region}.amazonaws.com/{pool_id}"
+        return TokenIssuer(issuer=issuer, find_client=find_client)
+
+    def _partners(self) -> list[LocalPartner]:
+        pool = self._user_pool()
+        if pool is None:
+            return []
+        cognito = self.aws.client("cognito-idp")
+        keys = {key.logical_id.removesuffix("ApiKey"): key for key in self.api_keys}
+        partners = []
+        for logical_id, resource in sorted(self.template["Resources"].items()):
+            if resource["Type"] != "AWS::Cognito::UserPoolClient":
+                continue
+            client = cognito.describe_user_pool_client(
+                UserPoolId=self.aws.physical_ids[pool], ClientId=self.aws.physical_ids[logical_id]
+            )["UserPoolClient"]
+            partners.append(
+                LocalPartner(
+                    name=client.get("ClientName", logical_id),
+                    client_id=client["ClientId"],
+                    client_secret=client.get("ClientSecret", ""),
+                    scopes=tuple(client.get("AllowedOAuthScopes", ())),
+                    api_key=keys.get(logical_id.removesuffix("AppClient")),
+                )
+            )
+        return partners
+
+    def _authorize(self, method: Method, request: Request) -> dict[str, str] | None:
+        """API Gateway's COGNITO_USER_POOLS authorizer: the claims, or None (401)."""
+        if self.issuer is None or method.authorizer is None:
+            return None
+        if method.authorizer.kind != "COGNITO_USER_POOLS":
+            return None
+        return self.issuer.authorize(
+            request.header(method.authorizer.identity_header), method.scopes
+        )
 
     def _template_parameters(self) -> dict[str, str]:
         """The template's parameters: what was given, else each one's default."""
@@ -167,9 +263,11 @@ def _prefixed(log: Callable[[str], None], prefix: str) -> Callable[[str], None]:
 
 @dataclass(frozen=True)
 class _Served:
-    """What the HTTP handler serves: the gateway, the OpenAPI document, the access log."""
+    """What the HTTP handler serves: the gateway, the token endpoint and its keys, the OpenAPI
+    document, the access log."""
 
     gateway: Gateway
+    issuer: TokenIssuer | None
     openapi: bytes | None
     log: Callable[[str], None]
 
@@ -177,13 +275,16 @@ class _Served:
 def _http_server(
     host: str,
     port: int,
+    *,
     gateway: Gateway,
+    issuer: TokenIssuer | None,
     openapi: Mapping[str, Any] | None,
     log: Callable[[str], None],
 ) -> ThreadingHTTPServer:
     class Handler(_GatewayRequestHandler):
         served = _Served(
             gateway=gateway,
+            issuer=issuer,
             openapi=json.dumps(openapi, indent=2).encode() if openapi else None,
             log=log,
         )
@@ -219,6 +320,8 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
             response = self.served.gateway.error_response(REQUEST_TOO_LARGE, "-")
         elif self.command == "GET" and self.path == OPENAPI_PATH and self.served.openapi:
             response = Response(200, [("Content-Type", "application/json")], self.served.openapi)
+        elif self.path in (TOKEN_PATH, JWKS_PATH) and self.served.issuer is not None:
+            response = self._identity(self.served.issuer, length)
         else:
             body = self.rfile.read(length) if length else b""
             request = Request(
@@ -236,6 +339,20 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
             f'{self.client_address[0]} "{self.command} {self.path}" {response.status} '
             f"{latency:.1f}ms {answered_by}"
         )
+
+    def _identity(self, issuer: TokenIssuer, length: int) -> Response:
+        """The token endpoint (POST, form-encoded) and the key set (GET), as Cognito's."""
+        body = self.rfile.read(length) if length else b""
+        json_type = [("Content-Type", "application/json")]
+        if self.path == JWKS_PATH and self.command == "GET":
+            return Response(200, json_type, json.dumps(issuer.jwks()).encode())
+        content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if self.path == TOKEN_PATH and self.command == "POST" and content_type == FORM:
+            answer = issuer.token_endpoint(body, self.headers.get("Authorization"))
+            return Response(answer.status, json_type, answer.json())
+        if self.path == TOKEN_PATH and self.command == "POST":
+            return Response(400, json_type, b'{"error":"invalid_request"}')
+        return Response(405, json_type, b'{"error":"method not allowed"}')
 
     def _discard(self, length: int) -> None:
         while length > 0:

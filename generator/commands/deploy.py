@@ -139,7 +139,7 @@ def _execute(clients: Clients, preview: Preview, inputs: Inputs) -> int:
         raise UserError(failure_message(preview.stack_name, outcome, events_command=events))
     print(f"Stack {preview.stack_name} is {outcome.status}.")
     outputs = deploying.stack_outputs(clients, inputs.stack_name)
-    for line in outputs_text(outputs, lambda key_id: _api_key_command(clients, key_id)):
+    for line in outputs_text(outputs, lambda *words: deploying.aws_command(clients, *words)):
         print(line)
     return 0
 
@@ -169,27 +169,31 @@ def failure_message(stack_name: str, outcome: Outcome, *, events_command: str) -
     return f"deploy failed: {cause}; stack {stack_name} is {outcome.status}{advice}"
 
 
-def outputs_text(outputs: Mapping[str, str], api_key_command: Callable[[str], str]) -> list[str]:
-    """The stack's outputs, and how to read the API key's value (the output is only its id)."""
+def outputs_text(outputs: Mapping[str, str], aws: Callable[..., str]) -> list[str]:
+    """The stack's outputs, and for each partner the commands that read what the outputs do
+    not hold: its client secret and its API key's value (aws builds an `aws ...` command)."""
     from generator import names
 
     if not outputs:
         return ["Outputs: none reported"]
     width = max(len(key) for key in outputs)
     lines = ["Outputs:", *(f"  {key.ljust(width)}  {outputs[key]}" for key in sorted(outputs))]
-    key_id = outputs.get(names.OUTPUT_API_KEY_ID)
-    if key_id:
-        lines.append(f"The API key's value (send it as x-api-key): {api_key_command(key_id)}")
+    pool = outputs.get(names.OUTPUT_USER_POOL_ID)
+    for key in sorted(outputs):
+        if not key.startswith("Partner"):
+            continue
+        if key.endswith("ClientId") and pool:
+            secret = ["--query", "UserPoolClient.ClientSecret", "--output", "text"]
+            command = aws(
+                "cognito-idp", "describe-user-pool-client", "--user-pool-id", pool,
+                "--client-id", outputs[key], *secret,
+            )  # fmt: skip
+            lines.append(f"{key.removesuffix('ClientId')} client secret: {command}")
+        if key.endswith("ApiKeyId"):
+            value = ["--include-value", "--query", "value", "--output", "text"]
+            command = aws("apigateway", "get-api-key", "--api-key", outputs[key], *value)
+            lines.append(f"{key.removesuffix('ApiKeyId')} API key (x-api-key): {command}")
     return lines
-
-
-def _api_key_command(clients: Clients, key_id: str) -> str:
-    from generator.deploying import aws_command
-
-    return aws_command(
-        clients, "apigateway", "get-api-key", "--api-key", key_id, "--include-value",
-        "--query", "value", "--output", "text",
-    )  # fmt: skip
 
 
 def _is_terminal(stream: Any) -> bool:

@@ -27,9 +27,10 @@ def add_parser(subcommands: Any) -> None:
         help="run the API on 127.0.0.1 from its template, with moto behind it",
         description=(
             "Serve an environment's API locally, as API Gateway would serve it from the template "
-            "(routes, API key, request validation, CORS, gateway responses, usage plan and stage "
-            "throttles), with the handlers in worker processes and moto as AWS. No AWS account, "
-            "no Docker. Ctrl-C stops it."
+            "(routes, the partners' tokens and API keys, request validation, CORS, gateway "
+            "responses, usage plan and stage throttles), with the handlers in worker processes, "
+            "moto as AWS and a local token endpoint for the partners' app clients. No AWS "
+            "account, no Docker. Ctrl-C stops it."
         ),
     )
     parser.add_argument(
@@ -41,9 +42,6 @@ def add_parser(subcommands: Any) -> None:
         help=f"address to listen on (default: {LOOPBACK}; anything else is reachable by others)",
     )
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default: 3000)")
-    parser.add_argument(
-        "--api-key", metavar="KEY", help="the API key's value (default: a new random one)"
-    )
     parser.add_argument(
         "--workers",
         type=int,
@@ -85,7 +83,6 @@ def run(args: argparse.Namespace) -> int:
         handlers_dir=HANDLERS,
         host=args.host,
         port=args.port,
-        api_key=args.api_key,
         stack_name=f"food-delivery-{environment.name}-local",
         workers_per_function=args.workers,
         openapi=build_document(template),
@@ -142,15 +139,33 @@ def _log(line: str) -> None:
 
 
 def _banner(local: Any, env: str) -> None:
-    [key, *others] = local.api_keys
-    print(
+    def say(line: str = "") -> None:
+        print(line, flush=True)
+
+    say(
         f"food-delivery {env} API on {local.url} (stage {local.api.stage_name}), "
-        f"AWS on moto at {local.aws.endpoint_url}",
-        flush=True,
+        f"AWS on moto at {local.aws.endpoint_url}"
     )
-    print(f"API key ({key.logical_id}): {key.value}", flush=True)
-    for other in others:
-        print(f"API key ({other.logical_id}): {other.value}", flush=True)
-    print(f"OpenAPI document: {local.url}/_local/openapi.json", flush=True)
-    print(f"try: curl -s {local.url}/orders/customer/c-42 -H 'x-api-key: {key.value}'", flush=True)
-    print("Ctrl-C stops it", flush=True)
+    say(f"Token endpoint {local.url}/oauth2/token, keys {local.url}/.well-known/jwks.json")
+    say("Partners (new credentials each start):")
+    for partner in local.partners:
+        key = partner.api_key.value if partner.api_key else "-"
+        say(
+            f"  {partner.name}: client id {partner.client_id}, client secret "
+            f"{partner.client_secret}, API key {key}, scopes {' '.join(partner.scopes)}"
+        )
+    say(f"OpenAPI document: {local.url}/_local/openapi.json")
+    if local.partners:
+        first = local.partners[0]
+        key = first.api_key.value if first.api_key else "KEY"
+        say("try (a token lives 60 minutes: reuse it):")
+        say(
+            f"  TOKEN=$(curl -s -u '{first.client_id}:{first.client_secret}' "
+            f"-d grant_type=client_credentials {local.url}/oauth2/token "
+            """| python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"""
+        )
+        say(
+            f'  curl -s {local.url}/orders/customer/c-42 -H "Authorization: Bearer $TOKEN" '
+            f"-H 'x-api-key: {key}'"
+        )
+    say("Ctrl-C stops it")

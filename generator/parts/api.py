@@ -25,8 +25,10 @@ from generator.context import Context
 from generator.lambda_functions import ORDER_PROCESSOR, QUERY_ORDERS, FunctionSpec
 from generator.parts.functions import Functions
 from generator.parts.logs import LogGroups
+from generator.parts.partners import Partners
 from generator.parts.roles import Roles
 from generator.scanner_skips import checkov_metadata
+from generator.scopes import Scope, required_scope
 from generator.sources import read_schema
 from generator.substitution import logical_id, placeholder
 
@@ -63,8 +65,14 @@ class Route:
     model: str | None = None  # logical id of the body's model
     query_parameters: tuple[str, ...] = ()  # optional ones
 
+    @property
+    def scope(self) -> Scope:
+        """The scope a partner's access token must carry for this route."""
+        return required_scope(self.method)
 
-# Every route needs the API key and proxies to a function; bodies are validated by a model.
+
+# Every route needs a partner's access token with the route's scope and the partner's API key,
+# and proxies to a function; bodies are validated by a model.
 ROUTES = (
     Route("POST", "/orders", ORDER_PROCESSOR, model=names.ORDER_MODEL),
     Route("GET", "/orders/{orderId}", QUERY_ORDERS),
@@ -99,6 +107,7 @@ CORS_HEADERS = {
 class Definition:
     """What a deployment deploys: a change to any of it must redeploy the API."""
 
+    authorizer: apigateway.Authorizer
     validator: apigateway.RequestValidator
     models: tuple[apigateway.Model, ...]
     resources: tuple[apigateway.Resource, ...]
@@ -113,6 +122,7 @@ class Definition:
     @property
     def objects(self) -> tuple[AWSObject, ...]:
         return (
+            self.authorizer,
             self.validator,
             *self.models,
             *self.resources,
@@ -180,6 +190,7 @@ def _route_method(
     rest_api: apigateway.RestApi,
     resource: apigateway.Resource,
     function: awslambda.Function,
+    authorizer: apigateway.Authorizer,
     validator: apigateway.RequestValidator,
     model: apigateway.Model | None,
 ) -> apigateway.Method:
@@ -192,7 +203,11 @@ def _route_method(
         RestApiId=rest_api.ref(),
         ResourceId=resource.ref(),
         HttpMethod=route.method,
-        AuthorizationType="NONE",
+        # Scopes make API Gateway accept access tokens only (without them, ID tokens only).
+        AuthorizationType="COGNITO_USER_POOLS",
+        AuthorizerId=authorizer.ref(),
+        AuthorizationScopes=[route.scope.qualified],
+        # The usage plan's throttle and quota count per key.
         ApiKeyRequired=True,
         RequestValidatorId=validator.ref(),
         RequestParameters=_request_parameters(route),
@@ -252,7 +267,21 @@ def _gateway_response(kind: str, rest_api: apigateway.RestApi) -> apigateway.Gat
     )
 
 
-def _definition(rest_api: apigateway.RestApi, functions: Functions) -> Definition:
+def _authorizer(rest_api: apigateway.RestApi, partners: Partners) -> apigateway.Authorizer:
+    return apigateway.Authorizer(
+        names.API_AUTHORIZER,
+        RestApiId=rest_api.ref(),
+        Name="partners",
+        Type="COGNITO_USER_POOLS",
+        IdentitySource="method.request.header.Authorization",
+        ProviderARNs=[partners.user_pool.get_att("Arn")],
+    )
+
+
+def _definition(
+    rest_api: apigateway.RestApi, functions: Functions, partners: Partners
+) -> Definition:
+    authorizer = _authorizer(rest_api, partners)
     validator = apigateway.RequestValidator(
         names.API_REQUEST_VALIDATOR,
         RestApiId=rest_api.ref(),
@@ -272,6 +301,7 @@ def _definition(rest_api: apigateway.RestApi, functions: Functions) -> Definitio
     }
     resources = _resources(rest_api)
     return Definition(
+        authorizer=authorizer,
         validator=validator,
         models=tuple(models.values()),
         resources=tuple(resources.values()),
@@ -281,6 +311,7 @@ def _definition(rest_api: apigateway.RestApi, functions: Functions) -> Definitio
                 rest_api=rest_api,
                 resource=resources[route.path],
                 function=functions[route.function],
+                authorizer=authorizer,
                 validator=validator,
                 model=models[route.model] if route.model else None,
             )
@@ -386,7 +417,13 @@ def _stage(
 
 
 def build(
-    t: Template, ctx: Context, *, functions: Functions, log_groups: LogGroups, roles: Roles
+    t: Template,
+    ctx: Context,
+    *,
+    functions: Functions,
+    partners: Partners,
+    log_groups: LogGroups,
+    roles: Roles,
 ) -> Api:
     rest_api = t.add_resource(
         apigateway.RestApi(
@@ -397,7 +434,7 @@ def build(
             EndpointConfiguration=apigateway.EndpointConfiguration(Types=["REGIONAL"]),
         )
     )
-    definition = _definition(rest_api, functions)
+    definition = _definition(rest_api, functions, partners)
     for part in definition.objects:
         t.add_resource(part)
     permissions = tuple(

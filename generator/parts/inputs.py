@@ -66,13 +66,30 @@ def build(t: Template, environment: Environment) -> Inputs:
             ),
         )
     )
+    auth_domain_prefix = t.add_parameter(
+        Parameter(
+            names.AUTH_DOMAIN_PREFIX,
+            Type="String",
+            Default="",
+            Description=(
+                "Domain prefix of the partners' token endpoint "
+                "(https://<prefix>.auth.<region>.amazoncognito.com), unique in the region; empty "
+                "for food-delivery-<env>-<8 hex digits of the stack id>"
+            ),
+            AllowedPattern=r"^$|^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$",
+            ConstraintDescription="must be empty, or lower-case letters, digits and '-'",
+            MaxLength=63,
+        )
+    )
     t.add_condition(names.HAS_ALERT_EMAIL, Not(Equals(Ref(alert_email), "")))
     t.add_condition(names.HAS_RESERVED_CONCURRENCY, Not(Equals(Ref(reserved_concurrency), "0")))
     t.add_condition(names.MANAGES_API_GATEWAY_ACCOUNT, Equals(Ref(manage_account), "true"))
+    t.add_condition(names.HAS_AUTH_DOMAIN_PREFIX, Not(Equals(Ref(auth_domain_prefix), "")))
     return Inputs(
         artifact_bucket=artifact_bucket,
         artifact_key=artifact_key,
         alert_email=alert_email,
         reserved_concurrency=reserved_concurrency,
         manage_api_gateway_account=manage_account,
+        auth_domain_prefix=auth_domain_prefix,
     )

@@ -1,4 +1,5 @@
-"""Stack outputs, each exported as "<stack name>-<suffix>"."""
+"""Stack outputs, each exported as "<stack name>-<suffix>". No secret among them: a partner's
+client secret is read with DescribeUserPoolClient, its key's value with GetApiKey."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from troposphere import Export, Output, Sub, Template
 from generator import names
 from generator.context import Context
 from generator.parts.api import Api
-from generator.parts.api_keys import ApiKeys
 from generator.parts.monitoring import Monitoring
+from generator.parts.parameters import Parameters
+from generator.parts.partners import Partners
 from generator.parts.queues import Queues
 from generator.parts.storage import Storage
 from generator.substitution import placeholder
@@ -20,21 +22,51 @@ from generator.substitution import placeholder
 @dataclass(frozen=True)
 class Outputs:
     api_url: Output
-    api_key_id: Output
+    token_url: Output
+    user_pool_id: Output
+    partner_registry: Output
+    partners: tuple[Output, ...]  # each partner's client id and API key id
     dashboard_url: Output
     table_name: Output
     dead_letter_queue_url: Output
 
 
-def _output(t: Template, logical_id: str, description: str, value: Any) -> Output:
+def _output(
+    t: Template, logical_id: str, description: str, value: Any, suffix: str | None = None
+) -> Output:
+    suffix = suffix or names.EXPORT_SUFFIXES[logical_id]
     return t.add_output(
         Output(
             logical_id,
             Description=description,
             Value=value,
-            Export=Export(Sub(f"${{AWS::StackName}}-{names.EXPORT_SUFFIXES[logical_id]}")),
+            Export=Export(Sub(f"${{AWS::StackName}}-{suffix}")),
         )
     )
+
+
+def _partner_outputs(t: Template, partners: Partners) -> tuple[Output, ...]:
+    outputs = []
+    for entry in partners.credentials:
+        name = entry.partner.name
+        outputs += [
+            _output(
+                t,
+                names.partner_client_id_output(name),
+                f"App client id of partner {name} (its secret: DescribeUserPoolClient)",
+                entry.app_client.ref(),
+                names.partner_export_suffix(name, "client-id"),
+            ),
+            _output(
+                t,
+                names.partner_api_key_id_output(name),
+                f"API key id of partner {name} (its value: aws apigateway get-api-key "
+                "--include-value)",
+                entry.api_key.ref(),
+                names.partner_export_suffix(name, "api-key-id"),
+            ),
+        ]
+    return tuple(outputs)
 
 
 def build(
@@ -42,7 +74,8 @@ def build(
     ctx: Context,
     *,
     api: Api,
-    api_keys: ApiKeys,
+    partners: Partners,
+    parameters: Parameters,
     monitoring: Monitoring,
     storage: Storage,
     queues: Queues,
@@ -57,12 +90,28 @@ def build(
                 f"${{AWS::URLSuffix}}/{placeholder(api.stage)}/"
             ),
         ),
-        api_key_id=_output(
+        token_url=_output(
             t,
-            names.OUTPUT_API_KEY_ID,
-            "Id of the API key (its value: aws apigateway get-api-key --include-value)",
-            api_keys.api_key.ref(),
+            names.OUTPUT_TOKEN_URL,
+            "Partners' token endpoint (OAuth 2.0 client credentials)",
+            Sub(
+                f"https://{placeholder(partners.domain)}.auth.${{AWS::Region}}."
+                "amazoncognito.com/oauth2/token"
+            ),
         ),
+        user_pool_id=_output(
+            t,
+            names.OUTPUT_USER_POOL_ID,
+            "User pool of the partners' app clients",
+            partners.user_pool.ref(),
+        ),
+        partner_registry=_output(
+            t,
+            names.OUTPUT_PARTNER_REGISTRY,
+            "SSM parameter mapping each app client id to its partner and API key id",
+            parameters.partner_registry.ref(),
+        ),
+        partners=_partner_outputs(t, partners),
         dashboard_url=_output(
             t,
             names.OUTPUT_DASHBOARD_URL,

@@ -17,7 +17,7 @@ from generator.parts.logs import LogGroups
 from generator.parts.wiring import Wiring
 
 # The parameters a function may read, in the order its statement lists them.
-_PARAMETERS = (Resource.API_CONFIG, Resource.FEATURE_FLAGS)
+_PARAMETERS = (Resource.API_CONFIG, Resource.FEATURE_FLAGS, Resource.PARTNER_REGISTRY)
 
 
 @dataclass(frozen=True)

@@ -28,4 +28,5 @@ class Wiring:
             Resource.DEAD_LETTER_QUEUE: self.queues.dead_letter_queue,
             Resource.API_CONFIG: self.parameters.api_config,
             Resource.FEATURE_FLAGS: self.parameters.feature_flags,
+            Resource.PARTNER_REGISTRY: self.parameters.partner_registry,
         }[resource]

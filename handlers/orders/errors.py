@@ -31,6 +31,11 @@ class FeatureDisabled(InvalidRequest):
     code = "FeatureDisabled"
 
 
+# 403: the request is not a partner's, or not through its own key.
+class Forbidden(OrderError):
+    code = "Forbidden"
+
+
 # 404
 class OrderNotFound(OrderError):
     code = "OrderNotFound"

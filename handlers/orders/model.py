@@ -1,7 +1,9 @@
-"""The order and its parts, and their two shapes: the stored document and the public JSON.
+"""The order and its parts, and their shapes: the document, the public JSON and the message.
 
-The document (what DynamoDB and the dead-letter queue hold) uses the API's attribute names and
-`Decimal` numbers; `to_public()` is the same mapping with JSON-ready numbers.
+The document uses the API's attribute names and `Decimal` numbers, plus the partner the order
+belongs to; `to_public()` is what the partner is answered (JSON-ready numbers, no `partner`:
+the caller is that partner); `to_message()` is the document as JSON for the dead-letter
+queue, partner included, so a redriven order keeps its owner.
 """
 
 from __future__ import annotations
@@ -70,11 +72,13 @@ class Order:
     created_at: str
     updated_at: str
     version: int
+    partner: str  # the partner that placed it: no other may see or change it
     payments: tuple[Payment, ...] = field(default=())
 
     def to_document(self) -> dict[str, Any]:
         document: dict[str, Any] = {
             "orderId": self.order_id,
+            "partner": self.partner,
             "timestamp": self.timestamp,
             "customerId": self.customer_id,
             "status": self.status.value,
@@ -101,7 +105,12 @@ class Order:
 
     def to_public(self) -> dict[str, Any]:
         public: dict[str, Any] = json_ready(self.to_document())
+        del public["partner"]
         return public
+
+    def to_message(self) -> dict[str, Any]:
+        message: dict[str, Any] = json_ready(self.to_document())
+        return message
 
     @classmethod
     def from_document(cls, document: Mapping[str, Any]) -> Order:
@@ -131,6 +140,7 @@ class Order:
                 created_at=_text(document["createdAt"]),
                 updated_at=_text(document.get("updatedAt", document["createdAt"])),
                 version=_integer(document["version"]),
+                partner=_text(document["partner"]),
                 payments=tuple(
                     Payment(method=_text(payment["method"]), amount=_decimal(payment["amount"]))
                     for payment in document.get("payments") or ()

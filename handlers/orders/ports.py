@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from orders.model import Order
 from orders.pagination import PageStart
+from orders.partners import PartnerRegistry
 from orders.rules import ApiConfig, FeatureFlags
 
 
@@ -19,23 +20,29 @@ class Page:
 
 
 class OrderRepository(Protocol):
-    def put_new(self, order: Order) -> None:
-        """Store a new order; OrderAlreadyExists if its id is taken; StoreUnavailable on outage."""
+    """Every read and write is one partner's: another partner's orders are not there for it
+    (the adapter keeps them apart in its keys, not by filtering what it read)."""
 
-    def get(self, order_id: str) -> Order | None: ...
+    def put_new(self, order: Order) -> None:
+        """Store a new order of order.partner; OrderAlreadyExists if its id is taken;
+        StoreUnavailable on outage."""
+
+    def get(self, partner: str, order_id: str) -> Order | None: ...
 
     def replace(self, order: Order, *, expected_version: int) -> None:
-        """Write order if the stored one still has expected_version, else VersionConflict."""
+        """Write order if the partner's stored one still has expected_version, else
+        VersionConflict."""
 
     def list_for_customer(
-        self, customer_id: str, *, limit: int, start: PageStart | None
+        self, partner: str, customer_id: str, *, limit: int, start: PageStart | None
     ) -> Page: ...
 
-    def count_since(self, customer_id: str, since_ms: int, *, stop_at: int) -> int:
-        """Orders of the customer created after since_ms (counting may stop at stop_at)."""
+    def count_since(self, partner: str, customer_id: str, since_ms: int, *, stop_at: int) -> int:
+        """The partner's orders for the customer created after since_ms (counting may stop at
+        stop_at)."""
 
-    def oldest_since(self, customer_id: str, since_ms: int) -> int | None:
-        """Creation time of the customer's oldest order after since_ms."""
+    def oldest_since(self, partner: str, customer_id: str, since_ms: int) -> int | None:
+        """Creation time of the partner's oldest order for the customer after since_ms."""
 
 
 class DeadLetters(Protocol):
@@ -47,6 +54,8 @@ class ConfigSource(Protocol):
     def api_config(self) -> ApiConfig: ...
 
     def feature_flags(self) -> FeatureFlags: ...
+
+    def partners(self) -> PartnerRegistry: ...
 
 
 @dataclass(frozen=True)

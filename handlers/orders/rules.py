@@ -122,17 +122,19 @@ def check_update_features(update: OrderUpdate, flags: FeatureFlags) -> None:
 ORDER_ID_NAMESPACE = uuid.UUID("5b0f4e6c-8f2a-4d1e-9c3b-7a6d2e1f0c94")
 
 
-def order_id_for(customer_id: str, idempotency_key: str) -> str:
+def order_id_for(partner: str, customer_id: str, idempotency_key: str) -> str:
     """The order a request with this Idempotency-Key places, whichever attempt runs it.
 
-    The customer is part of the name, so two customers' keys never name the same order."""
-    return str(uuid.uuid5(ORDER_ID_NAMESPACE, f"{customer_id}\n{idempotency_key}"))
+    The partner and the customer are part of the name, so two partners' or two customers'
+    keys never name the same order."""
+    return str(uuid.uuid5(ORDER_ID_NAMESPACE, f"{partner}\n{customer_id}\n{idempotency_key}"))
 
 
-def new_order(request: NewOrder, *, order_id: str, now_ms: int) -> Order:
+def new_order(request: NewOrder, *, partner: str, order_id: str, now_ms: int) -> Order:
     created_at = iso_timestamp(now_ms)
     return Order(
         order_id=order_id,
+        partner=partner,
         timestamp=now_ms,
         customer_id=request.customer_id,
         status=Status.PENDING,

@@ -21,6 +21,7 @@ from orders.errors import (
 )
 from orders.model import Order, is_order_id
 from orders.pagination import check_customer_id, decode_token, encode_token
+from orders.partners import Caller, identify
 from orders.ports import ConfigSource, DeadLetters, IdempotencyGuard, OrderRepository
 from orders.requests import NewOrder, OrderUpdate
 
@@ -65,9 +66,16 @@ class OrderService:
         self._clock = clock
         self._new_id = new_id
 
+    # --- who is calling ----------------------------------------------------------------
+    def identify(self, caller: Caller, *, scope: str) -> str:
+        """The partner making the request (Forbidden if it is none, through the wrong key or
+        without the scope); every use case below works on that partner's orders only."""
+        return identify(caller, scope=scope, registry=self._config.partners())
+
     # --- POST /orders -------------------------------------------------------------------
     def place(
         self,
+        partner: str,
         request: NewOrder,
         *,
         idempotency_key: str | None = None,
@@ -78,26 +86,35 @@ class OrderService:
         # With a key, every attempt of the request names the same order: a retry after an
         # attempt that stored it and then died finds it, instead of storing a second one.
         order_id = (
-            rules.order_id_for(request.customer_id, idempotency_key)
+            rules.order_id_for(partner, request.customer_id, idempotency_key)
             if idempotency_key is not None
             else self._new_id()
         )
 
         def operation() -> Mapping[str, Any]:
-            return self._place(request, flags, order_id, retried=idempotency_key is not None)
+            return self._place(
+                partner, request, flags, order_id, retried=idempotency_key is not None
+            )
 
         if idempotency_key is None or self._idempotency is None:
             return _placement(operation(), replayed=False)
         guarded = self._idempotency.run(
             key=idempotency_key,
-            scope=request.customer_id,
+            # A key is one partner's customer's: another's same key is another request.
+            scope=f"{partner}#{request.customer_id}",
             payload=request.body,
             operation=operation,
         )
         return _placement(guarded.result, replayed=guarded.replayed)
 
     def _place(
-        self, request: NewOrder, flags: rules.FeatureFlags, order_id: str, *, retried: bool
+        self,
+        partner: str,
+        request: NewOrder,
+        flags: rules.FeatureFlags,
+        order_id: str,
+        *,
+        retried: bool,
     ) -> Mapping[str, Any]:
         """The placement as plain JSON data (an idempotent answer must be storable).
 
@@ -107,12 +124,12 @@ class OrderService:
         are kept apart by the idempotency record; only with its table down could both pass.)
         """
         if retried:
-            stored = self._stored(order_id)
+            stored = self._stored(partner, order_id)
             if stored is not None:
                 return self._created(stored, flags)
         now = self._clock()
-        self._enforce_rate_limit(request.customer_id, now)
-        order = rules.new_order(request, order_id=order_id, now_ms=now)
+        self._enforce_rate_limit(partner, request.customer_id, now)
+        order = rules.new_order(request, partner=partner, order_id=order_id, now_ms=now)
         try:
             self._orders.put_new(order)
         except OrderAlreadyExists:
@@ -124,7 +141,7 @@ class OrderService:
                 "order found already stored by an earlier attempt of this request",
                 extra={"orderId": order.order_id},
             )
-            order = self._orders.get(order.order_id) or order
+            order = self._orders.get(partner, order.order_id) or order
         except StoreUnavailable as failure:
             if self._dead_letters is None:
                 raise
@@ -137,11 +154,12 @@ class OrderService:
             return {"outcome": Outcome.QUEUED.value, "body": body}
         return self._created(order, flags)
 
-    def _stored(self, order_id: str) -> Order | None:
-        """The order of that id if the table holds it; None if not, or if the table cannot
-        say (the write that follows finds out, or the order goes to the dead-letter queue)."""
+    def _stored(self, partner: str, order_id: str) -> Order | None:
+        """The partner's order of that id if the table holds it; None if not, or if the table
+        cannot say (the write that follows finds out, or the order goes to the dead-letter
+        queue)."""
         try:
-            return self._orders.get(order_id)
+            return self._orders.get(partner, order_id)
         except StoreUnavailable:
             return None
 
@@ -152,17 +170,19 @@ class OrderService:
             body["loyaltyPoints"] = rules.loyalty_points(order.total)
         return {"outcome": Outcome.CREATED.value, "body": body}
 
-    def _enforce_rate_limit(self, customer_id: str, now: int) -> None:
-        """429 past maxOrdersPerHour. Fails open: a table outage must not block the DLQ path."""
+    def _enforce_rate_limit(self, partner: str, customer_id: str, now: int) -> None:
+        """429 past maxOrdersPerHour for the partner's customer (another partner's orders for
+        a customer of the same id do not count). Fails open: a table outage must not block
+        the DLQ path."""
         limit = self._config.api_config().max_orders_per_hour
         if limit <= 0:
             return
         since = now - rules.HOUR_MS
         try:
-            count = self._orders.count_since(customer_id, since, stop_at=limit)
+            count = self._orders.count_since(partner, customer_id, since, stop_at=limit)
             if not rules.rate_limit_exceeded(count, limit):
                 return
-            oldest = self._orders.oldest_since(customer_id, since)
+            oldest = self._orders.oldest_since(partner, customer_id, since)
         except StoreUnavailable as failure:
             logger.warning(
                 "rate limit not checked: orders table unavailable",
@@ -172,14 +192,16 @@ class OrderService:
         raise RateLimited(limit, rules.retry_after_seconds(oldest, now))
 
     # --- PUT /orders/{orderId} ---------------------------------------------------------
-    def update(self, order_id: str, update: OrderUpdate, *, if_match: int | None = None) -> Order:
+    def update(
+        self, partner: str, order_id: str, update: OrderUpdate, *, if_match: int | None = None
+    ) -> Order:
         """Apply a status change and/or new contents, with optimistic locking on `version`."""
         expected = rules.expected_version(update.version, if_match)
         # Read the flags only when the update uses what they gate: a status change must not
         # depend on SSM (feature-flags has no safe default to fall back on).
         if rules.update_uses_flagged_features(update):
             rules.check_update_features(update, self._config.feature_flags())
-        current = self.get(order_id)
+        current = self.get(partner, order_id)
         if expected is not None and expected != current.version:
             raise VersionConflict(
                 f"order {order_id} is at version {current.version}, not {expected}",
@@ -190,22 +212,24 @@ class OrderService:
         return updated
 
     # --- GET /orders/{orderId} ----------------------------------------------------------
-    def get(self, order_id: str) -> Order:
+    def get(self, partner: str, order_id: str) -> Order:
+        """The partner's order; another partner's is OrderNotFound, as if it did not exist."""
         if not is_order_id(order_id):
             raise OrderNotFound(order_id)
-        order = self._orders.get(order_id)
+        order = self._orders.get(partner, order_id)
         if order is None:
             raise OrderNotFound(order_id)
         return order
 
     # --- GET /orders/customer/{customerId} ----------------------------------------------
     def list_for_customer(
-        self, customer_id: str, *, limit: int, token: str | None
+        self, partner: str, customer_id: str, *, limit: int, token: str | None
     ) -> tuple[tuple[Order, ...], str | None]:
-        """The customer's orders, newest first, and the token of the next page (or None)."""
+        """The partner's orders for the customer, newest first, and the token of the next
+        page (or None). Another partner's orders for a customer of that id are not listed."""
         check_customer_id(customer_id)
         start = decode_token(token, customer_id) if token is not None else None
-        page = self._orders.list_for_customer(customer_id, limit=limit, start=start)
+        page = self._orders.list_for_customer(partner, customer_id, limit=limit, start=start)
         next_token = encode_token(page.next_start) if page.next_start is not None else None
         return page.orders, next_token
 

@@ -1,4 +1,5 @@
-"""api-config and feature-flags from SSM, through Powertools Parameters, cached for 5 minutes.
+"""api-config, feature-flags and the partner registry from SSM, through Powertools Parameters,
+cached for 5 minutes.
 
 SSM being down must not take the API down with it. Each parameter's last good value is kept
 for the life of the execution environment and served, with a warning in the log, whenever a
@@ -7,7 +8,9 @@ never been read:
 - api-config falls back to ApiConfig's defaults (the design's values): it only tunes client
   timeouts, retries and the rate limit, so reads and updates keep working;
 - feature-flags has no safe default (loyalty points in every answer, features to refuse), so
-  a request that needs the flags is a 503 (ConfigUnavailable) until SSM answers.
+  a request that needs the flags is a 503 (ConfigUnavailable) until SSM answers;
+- the partner registry has none either (no partner could be told from another): every
+  request is a 503 until it has been read once.
 After a failed refresh SSM is not asked again for RETRY_AFTER_FAILURE_SECONDS: every
 DynamoDB and SQS call reads api-config, and each attempt on a hanging SSM costs seconds.
 """
@@ -21,6 +24,7 @@ from typing import Any, TypeVar, cast
 from aws_lambda_powertools import Logger
 
 from orders.errors import ConfigUnavailable
+from orders.partners import PartnerRegistry
 from orders.rules import ApiConfig, FeatureFlags
 from store.clients import AwsClients
 
@@ -41,6 +45,7 @@ class ParameterConfig:
         *,
         api_config_name: str,
         feature_flags_name: str | None = None,
+        partner_registry_name: str | None = None,
         max_age_seconds: int | None = None,
         retry_after_failure_seconds: float | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -50,6 +55,7 @@ class ParameterConfig:
         self._clients = clients
         self._api_config_name = api_config_name
         self._feature_flags_name = feature_flags_name
+        self._partner_registry_name = partner_registry_name
         self._max_age = max_age_seconds
         self._retry_after_failure = retry_after_failure_seconds
         self._clock = clock
@@ -67,6 +73,11 @@ class ParameterConfig:
         if self._feature_flags_name is None:
             raise ConfigUnavailable("this function has no feature-flags parameter")
         return self._read(self._feature_flags_name, FeatureFlags.from_mapping)
+
+    def partners(self) -> PartnerRegistry:
+        if self._partner_registry_name is None:
+            raise ConfigUnavailable("this function has no partner registry parameter")
+        return self._read(self._partner_registry_name, PartnerRegistry.from_mapping)
 
     def _read(self, name: str, parse: Callable[[Any], T]) -> T:
         """The parameter's current value; on failure its last good one; ConfigUnavailable if

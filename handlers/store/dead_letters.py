@@ -1,7 +1,8 @@
 """The dead-letter queue (SQS): orders the table could not take, and their redrive.
 
-A message body is `{"reason": "...", "order": {...the order's public JSON...}}`, with the
-order id also as a message attribute for people browsing the queue.
+A message body is `{"reason": "...", "order": {...the order's JSON, its partner included...}}`,
+with the order id also as a message attribute for people browsing the queue. (A message of
+before partners, whose order names none, is left in the queue by the redrive, with why.)
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class DeadLetterQueue:
         self.queue_url = queue_url
 
     def send(self, order: Order, *, reason: str) -> None:
-        body = json.dumps({"reason": reason, "order": order.to_public()}, sort_keys=True)
+        body = json.dumps({"reason": reason, "order": order.to_message()}, sort_keys=True)
         self._call(
             "send_message",
             QueueUrl=self.queue_url,

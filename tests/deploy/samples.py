@@ -18,6 +18,7 @@ DEPLOYED_PARAMETERS = {
     "AlertEmail": "",
     "ArtifactBucket": "releases",
     "ArtifactKey": "food/handlers-aaaaaaaaaaaa.zip",
+    "AuthDomainPrefix": "",
     "ManageApiGatewayAccount": "true",
     "ReservedConcurrency": "100",
 }

@@ -116,6 +116,7 @@ def test_a_new_artifact_key_names_both_functions() -> None:
         "AlertEmail": "",
         "ArtifactBucket": "releases",
         "ArtifactKey": "a/handlers-1.zip",
+        "AuthDomainPrefix": "",
         "ManageApiGatewayAccount": "true",
         "ReservedConcurrency": "100",
     }
@@ -152,6 +153,7 @@ def test_a_new_stack_shows_every_parameter_with_defaults_filled_in() -> None:
         "AlertEmail": (None, ""),
         "ArtifactBucket": (None, "b"),
         "ArtifactKey": (None, "k.zip"),
+        "AuthDomainPrefix": (None, ""),
         "ManageApiGatewayAccount": (None, "true"),
         "ReservedConcurrency": (None, "100"),
     }
@@ -163,7 +165,11 @@ def test_a_parameter_kept_from_the_stack_is_no_change() -> None:
         PROD_TEMPLATE, {"ArtifactBucket": "b", "ArtifactKey": "k.zip"}, before
     )
     # ReservedConcurrency keeps 5 (UsePreviousValue), not the template's default of 100
-    assert [change.key for change in changes] == ["AlertEmail", "ManageApiGatewayAccount"]
+    assert [change.key for change in changes] == [
+        "AlertEmail",
+        "AuthDomainPrefix",
+        "ManageApiGatewayAccount",
+    ]
     assert all(change.before is None for change in changes)  # parameters new to the stack
 
 

@@ -28,7 +28,7 @@ from tests.deploy.commands import (
 )
 from tests.support.cli import assert_clean_error
 
-RESOURCES = {"dev": 57, "prod": 67}
+RESOURCES = {"dev": 69, "prod": 76}
 
 
 @dataclass(frozen=True)

@@ -123,22 +123,32 @@ def test_a_failed_creation_says_the_stack_must_be_deleted() -> None:
     assert "is ROLLBACK_COMPLETE; delete it before deploying again" in message
 
 
-def test_outputs_and_the_way_to_the_api_key_value() -> None:
+def test_outputs_and_the_way_to_each_partners_secret_and_key() -> None:
     # Given the outputs AWS reports after a deploy
     outputs = {
         "ApiUrl": "https://a1b2c3.execute-api.eu-west-1.amazonaws.com/prod/",
-        "ApiKeyId": "k3y1d",
-        "DashboardUrl": "https://eu-west-1.console.aws.amazon.com/cloudwatch/home",
+        "PartnerUserPoolId": "eu-west-1_Pool",
+        "PartnerAcmeEatsClientId": "cl1ent",
+        "PartnerAcmeEatsApiKeyId": "k3y1d",
     }
     # When they are shown
-    lines = outputs_text(outputs, lambda key_id: f"aws apigateway get-api-key --api-key {key_id}")
-    # Then sorted and aligned, and the key's value is one command away
+    lines = outputs_text(outputs, lambda *words: "aws " + " ".join(words))
+    # Then sorted and aligned, and the partner's secret and key value are one command away
     assert lines == [
         "Outputs:",
-        "  ApiKeyId      k3y1d",
-        "  ApiUrl        https://a1b2c3.execute-api.eu-west-1.amazonaws.com/prod/",
-        "  DashboardUrl  https://eu-west-1.console.aws.amazon.com/cloudwatch/home",
-        "The API key's value (send it as x-api-key): aws apigateway get-api-key --api-key k3y1d",
+        "  ApiUrl                   https://a1b2c3.execute-api.eu-west-1.amazonaws.com/prod/",
+        "  PartnerAcmeEatsApiKeyId  k3y1d",
+        "  PartnerAcmeEatsClientId  cl1ent",
+        "  PartnerUserPoolId        eu-west-1_Pool",
+        (
+            "PartnerAcmeEats API key (x-api-key): aws apigateway get-api-key --api-key k3y1d "
+            "--include-value --query value --output text"
+        ),
+        (
+            "PartnerAcmeEats client secret: aws cognito-idp describe-user-pool-client "
+            "--user-pool-id eu-west-1_Pool --client-id cl1ent --query UserPoolClient.ClientSecret "
+            "--output text"
+        ),
     ]
     assert outputs_text({}, str) == ["Outputs: none reported"]
 

@@ -90,10 +90,10 @@ def test_confirming_on_a_terminal_deploys_with_a_progress_line(
     status, screen = on_terminal(arguments, "y")
 
     # Then the stack is deployed, followed on one line rewritten in place (resources done of
-    # the change set's 57, elapsed time, latest event) rather than a line per event
+    # the change set's 69, elapsed time, latest event) rather than a line per event
     assert status == 0, screen
     assert stack_status(cloudformation, "terminal-confirmed") == "CREATE_COMPLETE"
-    progress = re.findall(re.escape(CLEAR_LINE) + r"(\d+)/57 resources  \d+:\d\d  ", screen)
+    progress = re.findall(re.escape(CLEAR_LINE) + r"(\d+)/69 resources  \d+:\d\d  ", screen)
     assert progress, screen
     assert not re.search(r"\d\d:\d\d:\d\d  CREATE_COMPLETE", screen)  # no line-per-event form
     assert "Stack terminal-confirmed is CREATE_COMPLETE." in screen

@@ -26,6 +26,7 @@ import pytest
 
 import order_processor
 import query_orders
+from generator import names
 from generator.environments import ENVIRONMENTS
 from generator.packaging import HANDLERS, build_artifact
 from generator.publishing import S3Location, upload
@@ -39,7 +40,7 @@ from tests.e2e.deploy import (
     package_and_upload,
     stack_resources,
 )
-from tests.support.api import Stack, order_body
+from tests.support.api import PartnerIdentity, Stack, order_body
 from tests.support.aws import FAKE_CREDENTIALS
 from tests.support.cli import without_aws_settings
 from tests.support.moto_template import MOTO_SKIPPED_TYPES, for_moto
@@ -226,6 +227,21 @@ def test_dead_letter_queue_retention_and_encryption(deployment: Deployment) -> N
     # (moto's CloudFormation drops RedriveAllowPolicy; tests/templates asserts it.)
 
 
+def test_the_partner_registry_names_each_partners_client_and_key(deployment: Deployment) -> None:
+    ssm = deployment.clients["ssm"]
+    name = f"/food-delivery/{deployment.stack_name}/partners"
+    registry = json.loads(ssm.get_parameter(Name=name)["Parameter"]["Value"])
+    partners = ENVIRONMENTS[deployment.environment].partners
+    # (moto creates no app client or key: their ids are the test-only copy's placeholders)
+    assert registry == {
+        f"moto-skipped-{names.partner_app_client_id(p.name)}": {
+            "apiKeyId": f"moto-skipped-{names.partner_api_key_id(p.name)}",
+            "partner": p.name,
+        }
+        for p in partners
+    }
+
+
 def test_parameters_hold_the_design_values(deployment: Deployment) -> None:
     ssm = deployment.clients["ssm"]
     prefix = f"/food-delivery/{deployment.stack_name}"
@@ -288,15 +304,28 @@ def deployed_stack(deployment: Deployment, monkeypatch: pytest.MonkeyPatch) -> S
     for name, value in variables.items():
         monkeypatch.setenv(name, value)
     clients = deployment.clients
+    # The partners as the deployed registry names them (moto creates no app client or key:
+    # the test-only copy names each by a placeholder, tests/support/moto_template.py)
+    registry = json.loads(
+        clients["ssm"].get_parameter(Name=variables["PARTNER_REGISTRY_PARAMETER"])["Parameter"][
+            "Value"
+        ]
+    )
+    partners = {
+        entry["partner"]: PartnerIdentity(entry["partner"], client_id, entry["apiKeyId"])
+        for client_id, entry in registry.items()
+    }
     return Stack(
         orders_table=variables["ORDERS_TABLE_NAME"],
         idempotency_table=variables["IDEMPOTENCY_TABLE_NAME"],
         queue_url=variables["DLQ_URL"],
         api_config_parameter=variables["API_CONFIG_PARAMETER"],
         feature_flags_parameter=variables["FEATURE_FLAGS_PARAMETER"],
+        partner_registry_parameter=variables["PARTNER_REGISTRY_PARAMETER"],
         dynamodb=clients["dynamodb"],
         sqs=clients["sqs"],
         ssm=clients["ssm"],
+        partners=partners,
     )
 
 
@@ -339,6 +368,10 @@ def test_an_order_lives_its_whole_life_on_the_deployed_stack(deployed_stack: Sta
     assert stack.get(missing).status == 404
     assert stack.put(missing, {"status": "confirmed"}).status == 404
     assert len(stack.stored_orders()) == 1
+
+    # Another partner of the deployed registry sees none of it
+    assert stack.get(order["orderId"], partner="city-couriers").status == 404
+    assert stack.list(customer, partner="city-couriers").body["orders"] == []
 
 
 def test_redeploy_with_a_new_artifact_updates_the_functions_code(

@@ -16,7 +16,13 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.support.api import POWERTOOLS_DEFAULTS, LambdaContext, Stack
+from tests.support.api import (
+    POWERTOOLS_DEFAULTS,
+    SAMPLE_PARTNERS,
+    LambdaContext,
+    Stack,
+    registry_value,
+)
 from tests.support.aws import create_tables_from_template, parameter_values
 
 
@@ -86,12 +92,16 @@ def make_stack(
         ):
             value = json.dumps(given) if given is not None else values[logical_id]
             ssm.put_parameter(Name=name, Type="String", Value=value)
+        # The registry as the template writes it, for the sample partners' clients and keys
+        registry_name = f"/food-delivery/test-{suffix}/partners"
+        ssm.put_parameter(Name=registry_name, Type="String", Value=registry_value(SAMPLE_PARTNERS))
         stack = Stack(
             orders_table=orders_table,
             idempotency_table=idempotency_table,
             queue_url=queue_url,
             api_config_parameter=api_config_name,
             feature_flags_parameter=flags_name,
+            partner_registry_parameter=registry_name,
             dynamodb=dynamodb,
             sqs=sqs,
             ssm=ssm,

@@ -17,7 +17,7 @@ from orders.model import Status
 from orders.requests import OrderUpdate
 from store.orders_table import OrdersTable
 from tests.integration import concurrent_worker
-from tests.support.api import put_event
+from tests.support.api import A, put_event
 from tests.support.aws import SerialMotoServer
 
 WRITERS = 10
@@ -59,7 +59,7 @@ def test_concurrent_updates_from_the_same_version_have_exactly_one_winner(
 def test_a_lost_race_is_a_409_even_when_the_stale_check_passed(stack, created):
     # Given two writers that both read version 1 (the table adapter, on an injected client)
     table = OrdersTable(lambda: stack.dynamodb, stack.orders_table)
-    current = table.get(created["orderId"])
+    current = table.get(A, created["orderId"])
     first = rules.apply_update(
         current, OrderUpdate(status=Status.CONFIRMED), now_ms=current.timestamp + 1
     )
@@ -93,14 +93,14 @@ def test_an_update_whose_first_attempt_landed_is_not_a_conflict(stack, created):
     # Given a table adapter whose PutItem is resent after it landed
     resent = ResentOnce(stack.dynamodb)
     table = OrdersTable(lambda: resent, stack.orders_table)
-    current = table.get(created["orderId"])
+    current = table.get(A, created["orderId"])
     update = rules.apply_update(
         current, OrderUpdate(status=Status.CONFIRMED), now_ms=current.timestamp + 1
     )
     # When the update is written from version 1
     table.replace(update, expected_version=1)
     # Then it succeeded (the resend met this very write, not another writer's)
-    assert table.get(created["orderId"]) == update
+    assert table.get(A, created["orderId"]) == update
     # And another writer from version 1 still loses
     other = rules.apply_update(
         current, OrderUpdate(status=Status.CANCELLED), now_ms=current.timestamp + 2

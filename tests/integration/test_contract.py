@@ -116,3 +116,39 @@ def test_the_handlers_read_each_resource_under_the_variable_the_template_names_i
 
 def test_every_entry_point_has_a_function_and_every_function_an_entry_point():
     assert {spec.handler for spec in FUNCTIONS} == set(ENTRY_MODULES)
+
+
+def test_the_scopes_the_handlers_check_are_those_the_methods_require(rendered_templates):
+    # Given the scope each route's handler asks of the caller (orders/partners.py)
+    from generator import scopes
+    from generator.parts.api import ROUTES
+    from orders import partners
+
+    handler_scope = {"GET": partners.READ, "POST": partners.WRITE, "PUT": partners.WRITE}
+    # Then it is the scope the template's method requires, and the resource server defines
+    assert partners.RESOURCE_SERVER == scopes.RESOURCE_SERVER
+    for route in ROUTES:
+        assert route.scope.qualified == handler_scope[route.method], route
+    for template in rendered_templates.values():
+        for method in resources_of_type(template, "AWS::ApiGateway::Method").values():
+            properties = method["Properties"]
+            if properties["HttpMethod"] != "OPTIONS":
+                assert properties["AuthorizationScopes"] == [
+                    handler_scope[properties["HttpMethod"]]
+                ]
+
+
+def test_the_registry_the_template_writes_is_what_the_handlers_read(rendered_templates):
+    from orders.partners import PartnerRegistry
+
+    # Given the registry's value with each placeholder filled in as CloudFormation would
+    value = rendered_templates["dev"]["Resources"]["PartnerRegistryParameter"]["Properties"]
+    text = value["Value"]["Fn::Sub"].replace("${", "").replace('}"', '"')
+    # Then the handlers read every partner from it
+    registry = PartnerRegistry.from_mapping(json.loads(text))
+    assert {entry.partner for entry in registry.by_client.values()} == {
+        "acme-eats",
+        "city-couriers",
+        "ops-reports",
+    }
+    assert registry.by_client["PartnerAcmeEatsAppClient"].api_key_id == "PartnerAcmeEatsApiKey"

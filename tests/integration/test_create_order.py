@@ -29,10 +29,14 @@ def test_post_stores_a_pending_order_with_a_server_side_total(stack):
     assert order["customerId"] == "customer-0001"
     assert isinstance(order["timestamp"], int)
     assert order["createdAt"].endswith("Z")
-    # And the table holds exactly that order under its composite key
+    # And the table holds exactly that order under its composite key, the partner's, whose
+    # name also qualifies the index's key
     [item] = stack.stored_orders()
-    assert item["orderId"] == {"S": order["orderId"]}
+    assert item["orderId"] == {"S": f"acme-eats#{order['orderId']}"}
     assert item["timestamp"] == {"N": str(order["timestamp"])}
+    assert item["customerId"] == {"S": "acme-eats#customer-0001"}
+    assert item["partner"] == {"S": "acme-eats"}
+    assert "partner" not in order
     assert Decimal(item["total"]["N"]) == Decimal("21.95")
 
 
@@ -332,9 +336,13 @@ def test_the_rate_limit_window_is_the_last_hour_exactly(stack):
     now = 1_716_552_000_000
     request = parse_new_order(parse_json(json.dumps(order_body(customerId="window-edge"))))
     for placed in (now - rules.HOUR_MS, now - rules.HOUR_MS + 1, now):
-        table.put_new(rules.new_order(request, order_id=str(uuid.uuid4()), now_ms=placed))
+        table.put_new(
+            rules.new_order(request, partner="acme-eats", order_id=str(uuid.uuid4()), now_ms=placed)
+        )
     # When the window since an hour ago is counted
     since = now - rules.HOUR_MS
     # Then the order placed exactly an hour ago has left it; the other two are in it
-    assert table.count_since("window-edge", since, stop_at=10) == 2
-    assert table.oldest_since("window-edge", since) == now - rules.HOUR_MS + 1
+    assert table.count_since("acme-eats", "window-edge", since, stop_at=10) == 2
+    assert table.oldest_since("acme-eats", "window-edge", since) == now - rules.HOUR_MS + 1
+    # And another partner's customer of the same id has none in it
+    assert table.count_since("city-couriers", "window-edge", since, stop_at=10) == 0

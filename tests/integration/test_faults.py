@@ -85,14 +85,15 @@ def test_dynamodb_down_queues_every_order_and_the_redrive_stores_each_once(
     # Then it succeeds, each order is stored exactly once, and the queue is empty
     assert status == 0
     assert "received 6, stored 5, already stored 1, left in the queue 0" in capsys.readouterr().out
-    stored = [item["orderId"]["S"] for item in stack.stored_orders()]
+    stored = stack.stored_order_ids()
     assert sorted(stored) == sorted(order_ids)
     assert stack.queue_depth() == 0
     # And the orders are served as placed (timestamp, total, version 1)
     for body in bodies:
         reply = stack.get(body["order"]["orderId"])
         assert reply.status == 200
-        assert reply.body == body["order"]
+        assert body["order"]["partner"] == "acme-eats"  # the message names the owner
+        assert reply.body == {k: v for k, v in body["order"].items() if k != "partner"}
 
     # When the redrive runs again, as the README shows it (a command from the checkout)
     second = subprocess.run(
@@ -144,7 +145,7 @@ def cold_start():
     runtime.order_service.cache_clear()
 
 
-def test_ssm_down_on_a_cold_start_serves_reads_and_updates_but_not_new_orders(
+def test_ssm_down_on_a_cold_start_refuses_every_request_until_the_partners_are_known(
     stack, monkeypatch, ssm_fails_fast
 ):
     # Given an order placed while SSM was up
@@ -153,19 +154,39 @@ def test_ssm_down_on_a_cold_start_serves_reads_and_updates_but_not_new_orders(
     cold_start()
     monkeypatch.setenv("AWS_ENDPOINT_URL_SSM", closed_port_url())
     # When the order is read, listed and confirmed, and a new order is posted
-    read = stack.get(order["orderId"])
-    listed = stack.list(order["customerId"])
-    confirmed = stack.put(order["orderId"], {"status": "confirmed"})
-    express = stack.put(order["orderId"], {"deliveryType": "express"})
-    posted = stack.post()
-    # Then reads and the status change work on api-config's design defaults
-    assert (read.status, listed.status, confirmed.status) == (200, 200, 200)
-    assert [listed_order["orderId"] for listed_order in listed.body["orders"]] == [order["orderId"]]
-    assert confirmed.body["status"] == "confirmed"
-    # And what needs the feature flags, never read, is a 503 with nothing stored
-    assert (express.status, posted.status) == (503, 503)
-    assert posted.error_code == "ServiceUnavailable"
+    replies = [
+        stack.get(order["orderId"]),
+        stack.list(order["customerId"]),
+        stack.put(order["orderId"], {"status": "confirmed"}),
+        stack.post(),
+    ]
+    # Then each is a 503: without the partner registry no caller is known (there is no safe
+    # default), and nothing is stored or changed
+    assert [reply.status for reply in replies] == [503] * 4
+    assert {reply.error_code for reply in replies} == {"ServiceUnavailable"}
     assert len(stack.stored_orders()) == 1
+    # When SSM is back, Then environments serve again
+    monkeypatch.delenv("AWS_ENDPOINT_URL_SSM")
+    cold_start()
+    assert stack.get(order["orderId"]).body["status"] == "pending"
+
+
+def test_ssm_down_in_a_warm_environment_serves_reads_and_updates_on_what_it_read(
+    stack, monkeypatch, ssm_fails_fast
+):
+    # Given an environment that read the registry and api-config (not the flags: a read
+    # and a status change do not need them)
+    cold_start()
+    order = stack.post().body
+    assert stack.get(order["orderId"]).status == 200
+    # When SSM goes down and the cached values are stale
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSM", closed_port_url())
+    monkeypatch.setattr(store.config, "MAX_AGE_SECONDS", 0)
+    read = stack.get(order["orderId"])
+    confirmed = stack.put(order["orderId"], {"status": "confirmed"})
+    # Then they work on the last values read
+    assert (read.status, confirmed.status) == (200, 200)
+    assert confirmed.body["status"] == "confirmed"
 
 
 def test_ssm_going_down_after_a_load_keeps_serving_the_last_good_values(
@@ -245,6 +266,7 @@ def queued_order(**changes):
         "createdAt": "2024-05-24T12:00:00.000Z",
         "updatedAt": "2024-05-24T12:00:00.000Z",
         "version": 1,
+        "partner": "acme-eats",
         **changes,
     }
 
@@ -259,8 +281,9 @@ def send_letter(stack, document, raw_order=None):
 
 def test_one_bad_message_does_not_stop_the_redrive(stack, capsys):
     # Given good orders queued around ones DynamoDB or its serializer refuse: a price of 40
-    # significant digits (decimal.Inexact in boto3's serializer), an empty orderId (DynamoDB's
-    # ValidationException: an empty key attribute), and a message that is not an order
+    # significant digits (decimal.Inexact in boto3's serializer), an empty orderId (an empty
+    # key attribute, refused before DynamoDB sees it with the partner's prefix), and a message
+    # that is not an order
     good = [send_letter(stack, queued_order()) for _ in range(2)]
     long_price = send_letter(
         stack,
@@ -274,14 +297,14 @@ def test_one_bad_message_does_not_stop_the_redrive(stack, capsys):
     status = redrive.main(redrive_args(stack))
     # Then it goes through the whole queue: the good orders are stored and their messages deleted
     out = capsys.readouterr().out
-    assert sorted(item["orderId"]["S"] for item in stack.stored_orders()) == sorted(good)
+    assert sorted(stack.stored_order_ids()) == sorted(good)
     assert "received 7, stored 4, already stored 0, left in the queue 3" in out
     # And each bad one is reported, with why, and left in the queue
     assert (
         f"could not store (left): order '{long_price}': a number DynamoDB cannot store exactly"
         in out
     )
-    assert f"could not store (left): order '{empty_id}': PutItem: ValidationException" in out
+    assert f"could not store (left): order '{empty_id}': an empty order id" in out
     assert out.count("not an order (left)") == 1
     assert stack.queue_depth() == 3
     # And the run fails, so whoever runs it looks at what is left
@@ -383,7 +406,7 @@ def test_a_throttled_table_is_retried_and_no_order_is_lost(
     # And once the table has capacity again, the redrive stores every accepted order once
     throttled.share = 0.0
     assert redrive.main(redrive_args(stack)) == 0
-    stored = [item["orderId"]["S"] for item in stack.stored_orders()]
+    stored = stack.stored_order_ids()
     assert sorted(stored) == sorted(reply.body["orderId"] for reply in replies)
 
 
@@ -409,4 +432,4 @@ def test_an_answer_that_never_comes_is_queued_and_stored_once(
     # And after the redrive it is stored exactly once, however many attempts landed
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB")
     assert redrive.main(redrive_args(stack)) == 0
-    assert [item["orderId"]["S"] for item in stack.stored_orders()] == [order_id]
+    assert stack.stored_order_ids() == [order_id]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -22,6 +24,29 @@ from tests.support.aws import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 READY = "Ctrl-C stops it"
+# serve prints each partner's credentials on a line of its banner
+PARTNER_LINE = re.compile(
+    r"^  (\S+): client id (\S+), client secret (\S+), API key (\S+), scopes (.+)$"
+)
+A, B, READ_ONLY = "acme-eats", "city-couriers", "ops-reports"
+READ, WRITE = "orders-api/orders.read", "orders-api/orders.write"
+FORM = "application/x-www-form-urlencoded"
+
+
+@dataclass(frozen=True)
+class ServedPartner:
+    """What serve printed of a partner: its app client's credentials and its API key."""
+
+    name: str
+    client_id: str
+    client_secret: str
+    api_key: str
+    scopes: tuple[str, ...]
+
+    @property
+    def basic(self) -> str:
+        pair = f"{self.client_id}:{self.client_secret}".encode()
+        return "Basic " + base64.b64encode(pair).decode()
 
 
 @dataclass
@@ -36,12 +61,38 @@ class Reply:
 
 @dataclass
 class Served:
-    """A running `serve`: its URL, API key, output lines, and a client."""
+    """A running `serve`: its URL, the partners it printed, output lines, and a client that
+    calls as a partner (A unless named), with a token and the partner's key."""
 
     process: subprocess.Popen[str]
     url: str
-    api_key: str
     lines: list[str] = field(default_factory=list)
+    partners: dict[str, ServedPartner] = field(default_factory=dict)
+    _tokens: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    @property
+    def api_key(self) -> str:
+        """Partner A's API key."""
+        return self.partners[A].api_key
+
+    def token(self, partner: str = A, scope: str = "") -> str:
+        """An access token of the partner (for these scopes; default: all of the client's),
+        reused as a partner should: each token request is billed on AWS."""
+        cached = self._tokens.get((partner, scope))
+        if cached is None:
+            form = "grant_type=client_credentials" + (f"&scope={scope}" if scope else "")
+            reply = self.request_token(form.encode(), self.partners[partner].basic)
+            assert reply.status == 200, reply.body
+            cached = self._tokens[(partner, scope)] = reply.json()["access_token"]
+        return cached
+
+    def request_token(
+        self, form: bytes, authorization: str | None, content_type: str = FORM
+    ) -> Reply:
+        headers = {"Content-Type": content_type}
+        if authorization is not None:
+            headers["Authorization"] = authorization
+        return self.call("POST", "/oauth2/token", raw=form, headers=headers, key=False, token=None)
 
     def call(
         self,
@@ -52,10 +103,16 @@ class Served:
         headers: Mapping[str, str] | None = None,
         key: bool = True,
         raw: bytes | None = None,
+        partner: str = A,
+        token: str | None = "",
     ) -> Reply:
+        """token: "" for a token of the partner, None for no Authorization header, or the
+        token to send."""
         sent = {"Content-Type": "application/json", **(headers or {})}
         if key:
-            sent.setdefault("x-api-key", self.api_key)
+            sent.setdefault("x-api-key", self.partners[partner].api_key)
+        if token is not None:
+            sent.setdefault("Authorization", f"Bearer {token or self.token(partner)}")
         payload = (
             raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         )
@@ -93,33 +150,29 @@ class Served:
         return self.process.wait(timeout=timeout)
 
 
-def start_serve(*arguments: str, api_key: str = "local-test-key", timeout: float = 60) -> Served:
+def start_serve(*arguments: str, timeout: float = 60) -> Served:
     port = free_port()
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "generator",
-            "serve",
-            "--port",
-            str(port),
-            "--api-key",
-            api_key,
-            *arguments,
-        ],
+        [sys.executable, "-m", "generator", "serve", "--port", str(port), *arguments],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
-    served = Served(process=process, url=f"http://127.0.0.1:{port}", api_key=api_key)
+    served = Served(process=process, url=f"http://127.0.0.1:{port}")
     ready: queue.Queue[bool] = queue.Queue()
 
     def read() -> None:
         assert process.stdout is not None
         for line in process.stdout:
             served.lines.append(line.rstrip("\n"))
+            partner = PARTNER_LINE.match(line.rstrip("\n"))
+            if partner:
+                name, client_id, secret, key, scopes = partner.groups()
+                served.partners[name] = ServedPartner(
+                    name, client_id, secret, key, tuple(scopes.split())
+                )
             if READY in line:
                 ready.put(True)
         ready.put(False)

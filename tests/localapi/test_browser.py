@@ -1,7 +1,7 @@
 """A real browser calls the local API from another origin: headless Chromium (Debian's
-`chromium`) loads a page served on another port, whose script posts orders with `fetch` and
-the API key. The preflight must pass, and the page must be able to read a 201 and API
-Gateway's own 400 (CORS on the template's gateway responses)."""
+`chromium`) loads a page served on another port, whose script posts orders with `fetch`, the
+partner's API key and token. The preflight must pass, and the page must be able to read a 201
+and API Gateway's own 400 (CORS on the template's gateway responses)."""
 
 from __future__ import annotations
 
@@ -22,11 +22,13 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PAGE = """<!doctype html>
 <html><body><pre id="out">pending</pre>
 <script>
-const api = API_URL, key = API_KEY, order = ORDER;
+const api = API_URL, key = API_KEY, token = TOKEN, order = ORDER;
 async function call(body) {
   const reply = await fetch(api + "/orders", {
     method: "POST",
-    headers: {"Content-Type": "application/json", "X-Api-Key": key},
+    headers: {
+      "Content-Type": "application/json", "X-Api-Key": key, "Authorization": "Bearer " + token,
+    },
     body: JSON.stringify(body),
   });
   return {status: reply.status, body: await reply.json()};
@@ -46,6 +48,8 @@ def page_origin(served: Served) -> Iterator[str]:
     page = (
         PAGE.replace("API_URL", json.dumps(served.url))
         .replace("API_KEY", json.dumps(served.api_key))
+        # A partner's front end gets its token from the partner's own server
+        .replace("TOKEN", json.dumps(served.token()))
         .replace("ORDER", json.dumps(order_body(customerId="browser-1")))
         .encode()
     )

@@ -26,7 +26,6 @@ from localapi.server import LocalApi
 from tests.support.api import order_body
 from tests.support.faults import DROP, REFUSE, SLOW, THROUGH, FaultProxy
 
-KEY = "faults-key"
 # Short client limits (300 ms, no retry), so that a request takes at most about a second and
 # each fault window below decides the requests sent in it.
 API_CONFIG = {"defaultTimeout": 300, "retryAttempts": 0, "maxOrdersPerHour": 1000}
@@ -54,7 +53,6 @@ def _start(template: dict[str, Any], proxies: dict[str, FaultProxy]) -> LocalApi
         template,
         handlers_dir=HANDLERS,
         port=free_port(),
-        api_key=KEY,
         # moto's state is per process: each local stack of this process needs its own names
         stack_name=f"faults-{uuid.uuid4().hex[:8]}",
         function_endpoints={service: proxy.url for service, proxy in proxies.items()},
@@ -64,6 +62,15 @@ def _start(template: dict[str, Any], proxies: dict[str, FaultProxy]) -> LocalApi
     for proxy in proxies.values():
         proxy.upstream = local.aws.endpoint_url
     return local
+
+
+def partner_headers(local: LocalApi) -> dict[str, str]:
+    """The first partner's key, and a token of its own (minted by the local issuer)."""
+    partner = local.partners[0]
+    assert local.issuer is not None
+    assert partner.api_key is not None
+    token = local.issuer.issue(partner.client_id, partner.scopes)
+    return {"x-api-key": partner.api_key.value, "Authorization": f"Bearer {token}"}
 
 
 def _post(
@@ -76,7 +83,7 @@ def _post(
             "POST",
             "/orders",
             json.dumps(body),
-            {"x-api-key": KEY, "Content-Type": "application/json", **(headers or {})},
+            {**partner_headers(local), "Content-Type": "application/json", **(headers or {})},
         )
         response = connection.getresponse()
         return response.status, json.loads(response.read() or b"null")
@@ -88,7 +95,8 @@ def _stored_orders(local: LocalApi) -> list[str]:
     dynamodb = local.aws.client("dynamodb")
     table = local.aws.physical_ids["OrdersTable"]
     pages = dynamodb.get_paginator("scan").paginate(TableName=table, ConsistentRead=True)
-    return [item["orderId"]["S"] for page in pages for item in page["Items"]]
+    # The table's key carries the partner's name in front of the id
+    return [item["orderId"]["S"].split("#", 1)[1] for page in pages for item in page["Items"]]
 
 
 def _redrive(local: LocalApi) -> int:

@@ -2,7 +2,9 @@
 valid and invalid data, then sequences that follow the document's links (create, then read,
 update and list what was created). A fixed seed and bounded examples keep it within CI; the
 checks: no 5XX, answers that conform to the document (status, headers, bodies), every 4XX with
-an error body, and schema-valid data refused only for the documented reasons.
+an error body, schema-valid data refused only for the documented reasons, and authentication
+that is enforced (`ignored_auth`: each operation that answered a partner's token and key is
+refused without them, or with either one wrong).
 
 Two of schemathesis's default checks do not apply to API Gateway, and are replaced or left
 out on purpose:
@@ -22,7 +24,11 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, seed, settings
 from schemathesis import GenerationMode
-from schemathesis.specs.openapi.checks import positive_data_acceptance, unsupported_method
+from schemathesis.specs.openapi.checks import (
+    ignored_auth,
+    positive_data_acceptance,
+    unsupported_method,
+)
 
 from tests.localapi.conftest import Served
 
@@ -85,6 +91,27 @@ def valid_data_is_refused_only_for_documented_reasons(
     return None
 
 
+@schemathesis.check
+def the_token_is_checked_with_the_right_key(ctx: Any, response: Any, case: Any) -> bool | None:
+    """`ignored_auth` takes both credentials away at once, so the key's check alone would
+    satisfy it: here a request answered with the token and the key is sent again with the key
+    alone, and with a token that is not one, and API Gateway's authorizer must answer 401."""
+    from schemathesis.specs.openapi._auth_retry import send_probe
+
+    if not 200 <= response.status_code < 300 or "Authorization" not in (case.headers or {}):
+        return None
+    if not case.operation.definition.raw.get("security"):  # the preflights: open
+        return None
+    for authorization in (None, "Bearer not-a-token"):
+        probe = case.derive()
+        probe.headers.pop("Authorization", None)
+        if authorization is not None:
+            probe.headers["Authorization"] = authorization
+        reply = send_probe(ctx, case, probe)
+        assert reply.status_code == 401, f"{authorization!r} answered {reply.status_code}"
+    return None
+
+
 def _to_cents(value: Any) -> Any:
     if isinstance(value, dict):
         return {
@@ -114,15 +141,21 @@ def api_schema(served: Served) -> Any:
         return _to_cents(body)
 
     @schema.auth()
-    class ApiKey:
-        """The key `serve` printed, as a client configures it (schemathesis also tries the
-        operations without it and with a wrong one)."""
+    class Partner:
+        """Partner A's token (from serve's token endpoint, reused) and its key, as a partner
+        configures them (schemathesis also tries operations without them, and with each one
+        wrong: `ignored_auth`)."""
 
-        def get(self, case: Any, ctx: Any) -> str:
-            return served.api_key
+        def get(self, case: Any, ctx: Any) -> tuple[str, str]:
+            return served.token(), served.api_key
 
-        def set(self, case: Any, data: str, ctx: Any) -> None:
-            case.headers = {**(case.headers or {}), "x-api-key": data}
+        def set(self, case: Any, data: tuple[str, str], ctx: Any) -> None:
+            token, key = data
+            case.headers = {
+                **(case.headers or {}),
+                "Authorization": f"Bearer {token}",
+                "x-api-key": key,
+            }
 
     return schema
 
@@ -132,6 +165,10 @@ CHECKS = {
     "additional_checks": [
         client_errors_carry_an_error_body,
         valid_data_is_refused_only_for_documented_reasons,
+        # Every operation needs the token and the key: without either, or with a wrong one,
+        # a request that succeeded with them must be refused.
+        ignored_auth,
+        the_token_is_checked_with_the_right_key,
     ],
     "excluded_checks": [unsupported_method, positive_data_acceptance],
 }

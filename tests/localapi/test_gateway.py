@@ -5,6 +5,7 @@ answer. The functions are recorded, not run (their pools are stood in for by a r
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -14,8 +15,16 @@ from generator.stack import build_template
 from localapi.functions import CRASHED, TIMED_OUT, Invocation
 from localapi.gateway import ApiKey, Gateway, Request
 from localapi.template import read_api
+from localapi.tokens import AppClient, TokenIssuer
 
-KEY = ApiKey(logical_id="ApiKey", key_id="key-id", value="the-key")
+KEY = ApiKey(logical_id="PartnerAcmeEatsApiKey", key_id="key-id", value="the-key")
+SCOPES = ("orders-api/orders.read", "orders-api/orders.write")
+CLIENT = AppClient("client-a", "secret-a", ("client_credentials",), SCOPES, 3600)
+ISSUER = TokenIssuer(
+    issuer="https://cognito-idp.us-east-1.amazonaws.com/us-east-1_local",
+    find_client={CLIENT.client_id: CLIENT}.get,
+)
+TOKEN = ISSUER.issue(CLIENT.client_id, SCOPES)
 
 
 class Recorder:
@@ -50,12 +59,20 @@ def gateway(template: dict[str, Any], **answers: Invocation) -> tuple[Gateway, d
             name: f"arn:aws:lambda:us-east-1:123456789012:function:{name}" for name in api.functions
         },
         api_keys=[KEY],
+        authorize=lambda method, request: ISSUER.authorize(
+            request.header("Authorization"), method.scopes
+        ),
     )
     return built, recorders
 
 
 def request(method: str, target: str, body: bytes = b"", **headers: str) -> Request:
-    sent = [("x-api-key", KEY.value), ("Content-Type", "application/json"), *headers.items()]
+    sent = [
+        ("x-api-key", KEY.value),
+        ("Authorization", f"Bearer {TOKEN}"),
+        ("Content-Type", "application/json"),
+        *headers.items(),
+    ]
     return Request(method=method, target=target, headers=sent, body=body)
 
 
@@ -80,6 +97,7 @@ def test_the_proxy_event_is_what_api_gateway_builds(template: dict[str, Any]) ->
             target="/orders/customer/c%2D1?limit=5&limit=7&nextToken=",
             headers=[
                 ("x-api-key", KEY.value),
+                ("Authorization", TOKEN),  # API Gateway takes the token with or without "Bearer"
                 ("X-Trace", "a"),
                 ("x-trace", "b"),
                 ("Host", "127.0.0.1:3000"),
@@ -106,6 +124,13 @@ def test_the_proxy_event_is_what_api_gateway_builds(template: dict[str, Any]) ->
     assert context["identity"]["sourceIp"] == "127.0.0.9"
     assert (context["identity"]["apiKey"], context["identity"]["apiKeyId"]) == ("the-key", "key-id")
     assert context["requestId"]
+    # And the authorizer's claims, every value a string, dates as API Gateway writes them
+    claims = context["authorizer"]["claims"]
+    assert claims["client_id"] == claims["sub"] == "client-a"
+    assert (claims["token_use"], claims["scope"]) == ("access", " ".join(SCOPES))
+    assert claims["version"] == "2"
+    assert re.fullmatch(r"[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d UTC \d{4}", claims["exp"])
+    assert all(isinstance(value, str) for value in claims.values())
 
 
 def test_a_body_that_is_not_utf8_reaches_the_function_as_base64(template: dict[str, Any]) -> None:

@@ -178,6 +178,7 @@ def test_a_repeated_header_counts_once_with_its_last_value(served: Served) -> No
     connection.putrequest("GET", "/orders/customer/c-1")
     connection.putheader("X-Api-Key", "wrong")
     connection.putheader("x-api-key", served.api_key)
+    connection.putheader("Authorization", f"Bearer {served.token()}")
     connection.endheaders()
     response = connection.getresponse()
     assert response.status == 200, response.read()

@@ -16,6 +16,7 @@ import pytest
 
 from generator.lambda_functions import PYTHON_VERSION
 from generator.packaging import EXCLUDED_NAMES, HANDLERS
+from tests.support.api import SAMPLE_PARTNERS, registry_value
 from tests.support.aws import FAKE_CREDENTIALS, create_tables_from_template, parameter_values
 from tests.support.lambda_python import find_lambda_python
 
@@ -169,6 +170,12 @@ def test_artifact_alone_serves_requests_in_a_venv_with_only_boto3(
         ssm.put_parameter(
             Name=f"/artifact-{suffix}/{logical_id}", Value=values[logical_id], Type="String"
         )
+    # The registry as the template writes it, for the sample events' partner
+    ssm.put_parameter(
+        Name=f"/artifact-{suffix}/PartnerRegistryParameter",
+        Value=registry_value(SAMPLE_PARTNERS),
+        Type="String",
+    )
     queue_url = session.client("sqs", endpoint_url=moto_server).create_queue(
         QueueName=f"dlq-{suffix}"
     )["QueueUrl"]
@@ -188,6 +195,7 @@ def test_artifact_alone_serves_requests_in_a_venv_with_only_boto3(
         "DLQ_URL": queue_url,
         "API_CONFIG_PARAMETER": f"/artifact-{suffix}/ApiConfigParameter",
         "FEATURE_FLAGS_PARAMETER": f"/artifact-{suffix}/FeatureFlagsParameter",
+        "PARTNER_REGISTRY_PARAMETER": f"/artifact-{suffix}/PartnerRegistryParameter",
         "POWERTOOLS_SERVICE_NAME": "food-delivery-api",
         "POWERTOOLS_METRICS_NAMESPACE": "FoodDelivery",
     }

@@ -25,6 +25,54 @@ POWERTOOLS_DEFAULTS = {
     "POWERTOOLS_LOG_LEVEL": "INFO",
 }
 ENTRY_MODULES = ("order_processor", "query_orders")
+READ = "orders-api/orders.read"
+WRITE = "orders-api/orders.write"
+
+
+@dataclass(frozen=True)
+class PartnerIdentity:
+    """A partner as the registry parameter and API Gateway's events name it."""
+
+    name: str
+    client_id: str
+    api_key_id: str
+
+
+# The sample events' partner first (its client id and key id are theirs), then another.
+SAMPLE_PARTNERS = (
+    PartnerIdentity("acme-eats", "1example23456789abcdefghij", "k1a2b3c4d5"),
+    PartnerIdentity("city-couriers", "2example23456789abcdefghij", "k6e7f8g9h0"),
+)
+A, B = (partner.name for partner in SAMPLE_PARTNERS)
+
+
+def registry_value(partners: tuple[PartnerIdentity, ...]) -> str:
+    """The partner registry parameter's value, as the template builds it."""
+    return json.dumps(
+        {p.client_id: {"apiKeyId": p.api_key_id, "partner": p.name} for p in partners},
+        sort_keys=True,
+    )
+
+
+def as_partner(
+    event: dict[str, Any],
+    partner: PartnerIdentity,
+    *,
+    scopes: tuple[str, ...] = (READ, WRITE),
+    token_use: str = "access",
+    api_key_id: str | None = None,
+) -> dict[str, Any]:
+    """The event as API Gateway builds it for this partner's verified token (claims are
+    strings, as the Cognito authorizer passes them) and the API key it sent."""
+    claims = event["requestContext"]["authorizer"]["claims"]
+    claims.update(
+        sub=partner.client_id,
+        client_id=partner.client_id,
+        token_use=token_use,
+        scope=" ".join(scopes),
+    )
+    event["requestContext"]["identity"]["apiKeyId"] = api_key_id or partner.api_key_id
+    return event
 
 
 def load_event(name: str) -> dict[str, Any]:
@@ -88,9 +136,14 @@ class Stack:
     queue_url: str
     api_config_parameter: str
     feature_flags_parameter: str
+    partner_registry_parameter: str
     dynamodb: Any
     sqs: Any
     ssm: Any
+    # The partners the registry holds, by name.
+    partners: Mapping[str, PartnerIdentity] = field(
+        default_factory=lambda: {partner.name: partner for partner in SAMPLE_PARTNERS}
+    )
 
     def environment(self) -> dict[str, str]:
         return {
@@ -99,18 +152,24 @@ class Stack:
             "DLQ_URL": self.queue_url,
             "API_CONFIG_PARAMETER": self.api_config_parameter,
             "FEATURE_FLAGS_PARAMETER": self.feature_flags_parameter,
+            "PARTNER_REGISTRY_PARAMETER": self.partner_registry_parameter,
         }
 
-    # --- the API, through the real entry points -------------------------------------
+    # --- the API, through the real entry points, as one partner (A unless named) ------
     def post(
-        self, body: Any = None, *, headers: Mapping[str, str] | None = None, raw: str | None = None
+        self,
+        body: Any = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        raw: str | None = None,
+        partner: str = A,
     ) -> Reply:
         event = load_event("post_order.json")
         event["body"] = (
             raw if raw is not None else json.dumps(order_body() if body is None else body)
         )
         _add_headers(event, headers)
-        return invoke("order_processor", event)
+        return invoke("order_processor", as_partner(event, self.partners[partner]))
 
     def put(
         self,
@@ -119,27 +178,26 @@ class Stack:
         *,
         headers: Mapping[str, str] | None = None,
         raw: str | None = None,
+        partner: str = A,
     ) -> Reply:
         event = put_event(order_id, body, headers=headers, raw=raw)
-        return invoke("order_processor", event)
+        return invoke("order_processor", as_partner(event, self.partners[partner]))
 
-    def get(self, order_id: str) -> Reply:
-        event = load_event("get_order.json")
-        event["path"] = f"/orders/{order_id}"
-        event["pathParameters"] = {"orderId": order_id}
-        return invoke("query_orders", event)
+    def get(self, order_id: str, *, partner: str = A) -> Reply:
+        return invoke("query_orders", as_partner(get_event(order_id), self.partners[partner]))
 
-    def list(self, customer_id: str, **query: str) -> Reply:
-        event = load_event("get_customer_orders.json")
-        event["path"] = f"/orders/customer/{customer_id}"
-        event["pathParameters"] = {"customerId": customer_id}
-        event["queryStringParameters"] = dict(query) or None
-        event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()} or None
-        return invoke("query_orders", event)
+    def list(self, customer_id: str, *, partner: str = A, **query: str) -> Reply:
+        event = list_event(customer_id, **query)
+        return invoke("query_orders", as_partner(event, self.partners[partner]))
 
     # --- direct reads, for assertions -------------------------------------------------
     def stored_orders(self) -> list[dict[str, Any]]:
         return self.dynamodb.scan(TableName=self.orders_table, ConsistentRead=True)["Items"]
+
+    def stored_order_ids(self) -> list[str]:
+        """The ids of the orders the table holds, as the API shows them (the table's key
+        carries the partner's name in front: `acme-eats#<id>`)."""
+        return [item["orderId"]["S"].split("#", 1)[1] for item in self.stored_orders()]
 
     def queued_messages(self) -> list[dict[str, Any]]:
         """Every message in the dead-letter queue (each made invisible for a while)."""
@@ -169,6 +227,22 @@ class Stack:
         return int(attributes["ApproximateNumberOfMessages"]) + int(
             attributes["ApproximateNumberOfMessagesNotVisible"]
         )
+
+
+def get_event(order_id: str) -> dict[str, Any]:
+    event = load_event("get_order.json")
+    event["path"] = f"/orders/{order_id}"
+    event["pathParameters"] = {"orderId": order_id}
+    return event
+
+
+def list_event(customer_id: str, **query: str) -> dict[str, Any]:
+    event = load_event("get_customer_orders.json")
+    event["path"] = f"/orders/customer/{customer_id}"
+    event["pathParameters"] = {"customerId": customer_id}
+    event["queryStringParameters"] = dict(query) or None
+    event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()} or None
+    return event
 
 
 def put_event(

@@ -4,10 +4,12 @@ What moto's CloudFormation gets wrong, as measured with the moto version the tes
 - it executes a change set in template order, ignoring DependsOn and references;
 - its API Gateway Method needs IntegrationHttpMethod and Uri even on MOCK integrations;
 - it creates nothing for the types in MOTO_SKIPPED_TYPES (auto-scaling, Stage, ApiKey,
-  UsagePlan and its key, Model, RequestValidator, Account, Alarm), so an Fn::GetAtt on one of
-  them fails the whole deploy; it also skips GatewayResponse, WAF, WaitConditionHandle,
-  SQS QueuePolicy and SNS TopicPolicy resources, and drops a function's TracingConfig and a
-  queue's RedriveAllowPolicy;
+  UsagePlan and its key, Model, RequestValidator, Account, Alarm, the Authorizer, and every
+  Cognito type: UserPool, UserPoolClient, UserPoolDomain, UserPoolResourceServer), so an
+  Fn::GetAtt on one of them fails the whole deploy and its Ref is None (every app client of
+  the partner registry would be "None"); it also skips GatewayResponse, WAF,
+  WaitConditionHandle, SQS QueuePolicy and SNS TopicPolicy resources, and drops a function's
+  TracingConfig and a queue's RedriveAllowPolicy;
 - it returns no Outputs after a change-set deploy (create-stack when a test needs them);
 - it reads a TemplateURL on 127.0.0.1 as a bucket named "127", so templates go inline;
 - it cannot run Lambda code without Docker (the tests call the handlers in-process).
@@ -78,18 +80,25 @@ MOTO_SKIPPED_TYPES = frozenset(
         "AWS::ApplicationAutoScaling::ScalingPolicy",
         "AWS::ApiGateway::Account",
         "AWS::ApiGateway::ApiKey",
+        "AWS::ApiGateway::Authorizer",
         "AWS::ApiGateway::Model",
         "AWS::ApiGateway::RequestValidator",
         "AWS::ApiGateway::Stage",
         "AWS::ApiGateway::UsagePlan",
         "AWS::ApiGateway::UsagePlanKey",
         "AWS::CloudWatch::Alarm",
+        "AWS::Cognito::UserPool",
+        "AWS::Cognito::UserPoolClient",
+        "AWS::Cognito::UserPoolDomain",
+        "AWS::Cognito::UserPoolResourceServer",
     }
 )
 
 
 def placeholder_attributes_of_skipped(template: dict[str, Any]) -> dict[str, Any]:
-    """Replace attributes of resources moto skips by a fixed placeholder string."""
+    """Replace attributes of resources moto skips, and their Refs in Fn::Sub, by a fixed
+    placeholder string (`moto-skipped-<logical id>`): the partner registry then names each
+    app client and key apart, as their ids would."""
     skipped = {
         logical_id
         for logical_id, resource in template["Resources"].items()
@@ -104,7 +113,9 @@ def placeholder_attributes_of_skipped(template: dict[str, Any]) -> dict[str, Any
                 text = node["Fn::Sub"]
                 for logical_id in skipped:
                     text = re.sub(
-                        r"\$\{" + logical_id + r"\.[A-Za-z.]+\}", f"moto-skipped-{logical_id}", text
+                        r"\$\{" + logical_id + r"(\.[A-Za-z.]+)?\}",
+                        f"moto-skipped-{logical_id}",
+                        text,
                     )
                 return {"Fn::Sub": text}
             return {key: replace(value) for key, value in node.items()}

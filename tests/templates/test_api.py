@@ -190,14 +190,20 @@ def test_account_logging_role_is_conditional_and_the_stage_waits_for_it(prod: Te
     assert prod.resource("ApiStage")["DependsOn"] == ["ApiGatewayAccountReady"]
 
 
-def test_api_key_usage_plan_and_link(prod: TemplateView) -> None:
+def test_the_usage_plan_keeps_the_design_values_and_links_each_partners_key(
+    prod: TemplateView,
+) -> None:
     plan = prod.props("ApiUsagePlan")
     assert plan["ApiStages"] == [{"ApiId": {"Ref": "OrdersApi"}, "Stage": {"Ref": "ApiStage"}}]
     assert plan["Throttle"] == {"RateLimit": 100.0, "BurstLimit": 200}
     assert plan["Quota"] == {"Limit": 10000, "Period": "DAY"}
-    link = prod.props("ApiUsagePlanKey")
-    assert link == {"KeyId": {"Ref": "ApiKey"}, "KeyType": "API_KEY", "UsagePlanId": {"Ref": "ApiUsagePlan"}}
-    assert prod.props("ApiKey")["Enabled"] is True
+    links = {link["Properties"]["KeyId"]["Ref"]: link["Properties"] for link in prod.of_type(
+        "AWS::ApiGateway::UsagePlanKey"
+    ).values()}
+    assert set(links) == {"PartnerAcmeEatsApiKey", "PartnerCityCouriersApiKey"}
+    for key, link in links.items():
+        assert link == {"KeyId": {"Ref": key}, "KeyType": "API_KEY", "UsagePlanId": {"Ref": "ApiUsagePlan"}}
+        assert prod.props(key)["Enabled"] is True
 
 
 def test_each_route_may_invoke_only_its_function(prod: TemplateView) -> None:

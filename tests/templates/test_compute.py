@@ -43,9 +43,13 @@ def test_order_processor_role_allows_exactly_what_its_code_does(prod: TemplateVi
             {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
             [{"Fn::GetAtt": ["IdempotencyTable", "Arn"]}],
         ),
-        "ReadApiConfigAndFeatureFlags": (
+        "ReadApiConfigAndFeatureFlagsAndPartnerRegistry": (
             {"ssm:GetParameter", "ssm:GetParameters"},
-            [_parameter_arn("ApiConfigParameter"), _parameter_arn("FeatureFlagsParameter")],
+            [
+                _parameter_arn("ApiConfigParameter"),
+                _parameter_arn("FeatureFlagsParameter"),
+                _parameter_arn("PartnerRegistryParameter"),
+            ],
         ),
         "SendToDeadLetterQueue": (
             {"sqs:SendMessage"},
@@ -63,9 +67,9 @@ def test_query_role_only_reads(prod: TemplateView) -> None:
         ),
         "PutTraces": ({"xray:PutTraceSegments", "xray:PutTelemetryRecords"}, ["*"]),
         "ReadOrders": ({"dynamodb:GetItem", "dynamodb:Query"}, [TABLE_ARN, INDEX_ARN]),
-        "ReadApiConfig": (
+        "ReadApiConfigAndPartnerRegistry": (
             {"ssm:GetParameter", "ssm:GetParameters"},
-            [_parameter_arn("ApiConfigParameter")],
+            [_parameter_arn("ApiConfigParameter"), _parameter_arn("PartnerRegistryParameter")],
         ),
         "DecryptWithDataKey": ({"kms:Decrypt"}, [KEY_ARN]),
     }
@@ -114,6 +118,7 @@ def test_order_processor_function(prod: TemplateView) -> None:
         "DLQ_URL": {"Ref": "OrderDeadLetterQueue"},
         "API_CONFIG_PARAMETER": {"Ref": "ApiConfigParameter"},
         "FEATURE_FLAGS_PARAMETER": {"Ref": "FeatureFlagsParameter"},
+        "PARTNER_REGISTRY_PARAMETER": {"Ref": "PartnerRegistryParameter"},
         "POWERTOOLS_SERVICE_NAME": "food-delivery-api",
         "POWERTOOLS_METRICS_NAMESPACE": "FoodDelivery",
         "POWERTOOLS_LOG_LEVEL": "INFO",
@@ -159,6 +164,7 @@ def test_template_parameters_have_descriptions_and_constraints(prod: TemplateVie
         "AlertEmail",
         "ReservedConcurrency",
         "ManageApiGatewayAccount",
+        "AuthDomainPrefix",
     }
     for name, parameter in parameters.items():
         assert parameter["Description"], name
@@ -168,6 +174,7 @@ def test_template_parameters_have_descriptions_and_constraints(prod: TemplateVie
     assert parameters["ReservedConcurrency"]["Default"] == 100
     assert parameters["ReservedConcurrency"]["MinValue"] == 0
     assert parameters["ManageApiGatewayAccount"]["AllowedValues"] == ["true", "false"]
+    assert parameters["AuthDomainPrefix"]["Default"] == ""
 
 
 def test_dev_reserves_no_concurrency_by_default(dev: TemplateView) -> None:

@@ -17,6 +17,7 @@ from generator.costing import Assumptions, RouteUse
 from generator.environments import ENVIRONMENTS
 from generator.lambda_functions import FUNCTIONS
 from generator.stack import build_template
+from generator.stack_facts import Stack
 from tests.support import cli
 from tests.templates.test_function_specs import AUDITOR
 
@@ -343,3 +344,60 @@ def test_usage_errors_are_one_line_and_exit_2(arguments: list[str], fragment: st
     result = cli.run(["-m", "generator", "cost", *arguments])
     cli.assert_clean_error(result, 2, "python -m generator", fragment)
     assert result.stdout == ""
+
+
+def _m2m_template(token_minutes: int, quota: int = 10_000) -> dict[str, Any]:
+    client = {
+        "AllowedOAuthFlows": ["client_credentials"],
+        "AccessTokenValidity": token_minutes,
+        "TokenValidityUnits": {"AccessToken": "minutes"},
+    }
+    return {
+        "Resources": {
+            "PartnerA": {"Type": "AWS::Cognito::UserPoolClient", "Properties": client},
+            "PartnerB": {"Type": "AWS::Cognito::UserPoolClient", "Properties": client},
+            "Plan": {
+                "Type": "AWS::ApiGateway::UsagePlan",
+                "Properties": {"Quota": {"Limit": quota, "Period": "DAY"}},
+            },
+        }
+    }
+
+
+def test_partners_app_clients_and_reused_tokens_are_priced_by_hand() -> None:
+    # Given two app clients whose tokens live 60 minutes, each reused for its hour
+    estimate = costing.estimate(_m2m_template(60), environment="test", orders_per_day=0)
+    lines = {line.item: line for line in estimate.items if line.service == "Cognito"}
+    # Then 2 x 6.00 a month, and 2 x 24 tokens a day x 30.4167 days x 2.25 / 1,000 = 3.285
+    assert lines["2 app clients (M2M)"].usd == Decimal("12.00")
+    tokens = lines["token requests (48 a day)"]
+    assert tokens.quantity == Decimal(1460)
+    assert tokens.usd == Decimal("3.29")
+
+
+def test_one_partner_at_its_quota_with_and_without_reusing_its_tokens() -> None:
+    # Given a partner at the usage plan's 10,000 requests a day, tokens living 60 minutes
+    partner = costing.partner_cost(Stack(_m2m_template(60)))
+    assert partner is not None
+    # Then reused: 6.00 + 24 a day (730 a month) x 2.25 / 1,000 = 6.00 + 1.64
+    assert partner.reused_usd == Decimal("7.64")
+    # And one per request: 6.00 + 10,000 a day (304,166.67 a month) x 2.25 / 1,000 = 684.38
+    assert partner.per_request_usd == Decimal("690.38")
+    # And shorter tokens mean more requests even when reused: 96 a day at 15 minutes
+    short = costing.partner_cost(Stack(_m2m_template(15)))
+    assert short is not None
+    assert short.reused[-1].quantity == Decimal(96) * 730 / 24
+
+
+def test_the_prod_estimate_prices_its_partners_and_says_what_one_costs() -> None:
+    template = json.loads(build_template(ENVIRONMENTS["prod"]).to_json())
+    estimate = costing.estimate(template, environment="prod", orders_per_day=3_500)
+    partners = len(ENVIRONMENTS["prod"].partners)
+    assert f"{partners} app clients (M2M)" in {line.item for line in estimate.items}
+    text = cost_report.to_text(estimate)
+    assert "One partner at its usage plan's quota (10,000 requests a day)" in text
+    assert "7.64 USD a month when it reuses each token for its 60 minutes" in text
+    assert "690.38 USD when it asks for a token for every request" in text
+    data = cost_report.to_data(estimate)["partner"]
+    assert (data["tokens_reused_usd"], data["token_per_request_usd"]) == ("7.64", "690.38")
+    assert prices.COGNITO in prices.US_EAST_1.sources

@@ -224,6 +224,7 @@ def test_ssm_parameters_are_plain_strings_with_the_design_values(prod: TemplateV
         "TableNameParameter": {"Fn::Sub": "/food-delivery/${AWS::StackName}/table-name"},
         "ApiConfigParameter": {"Fn::Sub": "/food-delivery/${AWS::StackName}/api-config"},
         "FeatureFlagsParameter": {"Fn::Sub": "/food-delivery/${AWS::StackName}/feature-flags"},
+        "PartnerRegistryParameter": {"Fn::Sub": "/food-delivery/${AWS::StackName}/partners"},
     }
     assert {p["Properties"]["Type"] for p in parameters.values()} == {"String"}
     assert prod.props("TableNameParameter")["Value"] == {"Ref": "OrdersTable"}

@@ -234,7 +234,13 @@ def test_outputs_are_exported_under_the_stack_name(prod: TemplateView) -> None:
     exports = {name: output["Export"]["Name"]["Fn::Sub"] for name, output in outputs.items()}
     assert exports == {
         "ApiUrl": "${AWS::StackName}-api-url",
-        "ApiKeyId": "${AWS::StackName}-api-key-id",
+        "TokenUrl": "${AWS::StackName}-token-url",
+        "PartnerUserPoolId": "${AWS::StackName}-partner-user-pool-id",
+        "PartnerRegistryParameterName": "${AWS::StackName}-partner-registry",
+        "PartnerAcmeEatsClientId": "${AWS::StackName}-partner-acme-eats-client-id",
+        "PartnerAcmeEatsApiKeyId": "${AWS::StackName}-partner-acme-eats-api-key-id",
+        "PartnerCityCouriersClientId": "${AWS::StackName}-partner-city-couriers-client-id",
+        "PartnerCityCouriersApiKeyId": "${AWS::StackName}-partner-city-couriers-api-key-id",
         "DashboardUrl": "${AWS::StackName}-dashboard-url",
         "DynamoDBTableName": "${AWS::StackName}-table-name",
         "DLQUrl": "${AWS::StackName}-dlq-url",
@@ -242,7 +248,11 @@ def test_outputs_are_exported_under_the_stack_name(prod: TemplateView) -> None:
     assert outputs["ApiUrl"]["Value"] == {
         "Fn::Sub": "https://${OrdersApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${ApiStage}/"
     }
-    assert outputs["ApiKeyId"]["Value"] == {"Ref": "ApiKey"}
+    assert outputs["TokenUrl"]["Value"] == {
+        "Fn::Sub": "https://${PartnerUserPoolDomain}.auth.${AWS::Region}.amazoncognito.com/oauth2/token"
+    }
+    assert outputs["PartnerAcmeEatsClientId"]["Value"] == {"Ref": "PartnerAcmeEatsAppClient"}
+    assert outputs["PartnerAcmeEatsApiKeyId"]["Value"] == {"Ref": "PartnerAcmeEatsApiKey"}
     assert outputs["DynamoDBTableName"]["Value"] == {"Ref": "OrdersTable"}
     assert outputs["DLQUrl"]["Value"] == {"Ref": "OrderDeadLetterQueue"}
     assert "${Dashboard}" in outputs["DashboardUrl"]["Value"]["Fn::Sub"]

@@ -79,17 +79,25 @@ def test_request_bodies_are_the_schema_files(model: str, file_name: str) -> None
     assert document["components"]["schemas"][model] == schema
 
 
-def test_every_business_operation_needs_the_key_and_documents_its_answers() -> None:
+def test_every_business_operation_needs_a_token_with_its_scope_and_the_key() -> None:
     document = openapi.build_document(_template("prod"))
+    scopes = {"get": "orders-api/orders.read", "post": "orders-api/orders.write"}
+    scopes["put"] = scopes["post"]
     for path, item in document["paths"].items():
         for method, operation in item.items():
             if method == "options":
                 assert operation["security"] == []
                 continue
-            assert operation["security"] == [{"apiKey": []}], (method, path)
+            # One requirement with both schemes: the token and the key, not either
+            assert operation["security"] == [
+                {"partnerToken": [scopes[method]], "apiKey": []}
+            ], (method, path)
             statuses = set(operation["responses"])
             # API Gateway's own answers, and the handlers' errors
-            assert {"403", "429", "500", "502", "503", "504"} <= statuses, (method, path)
+            assert {"401", "403", "429", "500", "502", "503", "504"} <= statuses, (method, path)
+    flow = document["components"]["securitySchemes"]["partnerToken"]["flows"]
+    assert set(flow) == {"clientCredentials"}
+    assert set(flow["clientCredentials"]["scopes"]) == set(scopes.values())
     post = document["paths"]["/orders"]["post"]
     assert {"201", "202", "400", "409"} <= set(post["responses"])
     assert "Idempotency-Key" in [p["name"] for p in post["parameters"]]

@@ -19,15 +19,24 @@ def test_document_round_trip():
     assert Order.from_document(order.to_document()) == order
 
 
-def test_public_json_round_trips_through_a_queue_message():
-    # Given an order's public JSON, as the dead-letter queue carries it
+def test_an_order_round_trips_through_a_queue_message_with_its_partner():
+    # Given an order's message, as the dead-letter queue carries it
     order = pending_order()
-    text = json.dumps(order.to_public())
+    text = json.dumps(order.to_message())
     # When it is read back with Decimal numbers (as the redrive does)
     restored = Order.from_document(json.loads(text, parse_float=Decimal))
-    # Then nothing was lost, money included
+    # Then nothing was lost, money and owner included
     assert restored == order
     assert restored.total == Decimal("21.95")
+    assert restored.partner == "acme-eats"
+
+
+def test_the_public_json_does_not_name_the_partner():
+    # The caller is that partner; and without its partner it is not a document to store
+    public = pending_order().to_public()
+    assert "partner" not in public
+    with pytest.raises(MalformedOrder):
+        Order.from_document(public)
 
 
 def test_public_json_has_plain_numbers():

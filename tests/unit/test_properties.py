@@ -75,7 +75,9 @@ def test_the_total_of_two_baskets_is_the_sum_of_their_totals(
 
 @given(ITEMS)
 def test_a_new_order_is_priced_by_the_server(items: list[LineItem]) -> None:
-    order = rules.new_order(_order(items), order_id=str(uuid.uuid4()), now_ms=NOW)
+    order = rules.new_order(
+        _order(items), partner="acme-eats", order_id=str(uuid.uuid4()), now_ms=NOW
+    )
     assert order.total == rules.compute_total(items)
     assert (order.status, order.version) == (Status.PENDING, 1)
 
@@ -98,7 +100,9 @@ class Lifecycle(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         items = [LineItem("p", 1, Decimal("9.50"))]
-        self.order = rules.new_order(_order(items), order_id=str(uuid.uuid4()), now_ms=NOW)
+        self.order = rules.new_order(
+            _order(items), partner="acme-eats", order_id=str(uuid.uuid4()), now_ms=NOW
+        )
         self.status = Status.PENDING
         self.version = 1
         self.clock = NOW

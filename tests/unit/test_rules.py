@@ -39,7 +39,10 @@ def new_request(**changes) -> NewOrder:
 
 def pending_order():
     return rules.new_order(
-        new_request(), order_id="00000000-0000-4000-8000-000000000001", now_ms=NOW
+        new_request(),
+        partner="acme-eats",
+        order_id="00000000-0000-4000-8000-000000000001",
+        now_ms=NOW,
     )
 
 

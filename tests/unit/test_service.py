@@ -15,12 +15,14 @@ import pytest
 from orders import rules
 from orders.errors import ConfigUnavailable, OrderAlreadyExists, StoreUnavailable
 from orders.model import Address, DeliveryType, LineItem, Order, Payment, Status
+from orders.partners import PartnerRegistry, Registration
 from orders.ports import Page
 from orders.requests import NewOrder, OrderUpdate
 from orders.service import OrderService, Outcome, epoch_ms
 
 NOW = 1_716_552_000_000
 ORDER_ID = "00000000-0000-4000-8000-000000000001"
+PARTNER = "acme-eats"
 
 
 def new_request() -> NewOrder:
@@ -39,32 +41,33 @@ class MemoryOrders:
     the write (as when DynamoDB stored the item but the answer never reached the client)."""
 
     def __init__(self, put_new_errors=()):
-        self.orders: dict[str, Order] = {}
+        self.orders: dict[tuple[str, str], Order] = {}  # by (partner, order id)
         self.put_new_calls = 0
         self.put_new_errors = list(put_new_errors)
 
     def put_new(self, order):
         self.put_new_calls += 1
+        key = (order.partner, order.order_id)
         if self.put_new_errors:
-            self.orders.setdefault(order.order_id, order)
+            self.orders.setdefault(key, order)
             raise self.put_new_errors.pop(0)
-        if order.order_id in self.orders:  # DynamoDB's attribute_not_exists(orderId)
+        if key in self.orders:  # DynamoDB's attribute_not_exists(orderId)
             raise OrderAlreadyExists(f"order {order.order_id} is already stored")
-        self.orders[order.order_id] = order
+        self.orders[key] = order
 
-    def get(self, order_id):
-        return self.orders.get(order_id)
+    def get(self, partner, order_id):
+        return self.orders.get((partner, order_id))
 
     def replace(self, order, *, expected_version):
-        self.orders[order.order_id] = order
+        self.orders[(order.partner, order.order_id)] = order
 
-    def list_for_customer(self, customer_id, *, limit, start):
+    def list_for_customer(self, partner, customer_id, *, limit, start):
         return Page((), None)
 
-    def count_since(self, customer_id, since_ms, *, stop_at):
+    def count_since(self, partner, customer_id, since_ms, *, stop_at):
         return 0
 
-    def oldest_since(self, customer_id, since_ms):
+    def oldest_since(self, partner, customer_id, since_ms):
         return None
 
 
@@ -86,6 +89,9 @@ class Config:
         if self.flags is None:
             raise ConfigUnavailable("feature-flags: SSM unreachable")
         return self.flags
+
+    def partners(self):
+        return PartnerRegistry({"client-a": Registration(PARTNER, "key-a")})
 
 
 class NoDeadLetters:
@@ -110,14 +116,14 @@ def test_a_timed_out_write_that_landed_is_a_created_order_not_a_conflict():
         put_new_errors=[OrderAlreadyExists(f"order {ORDER_ID} is already stored")]
     )
     # When the order is placed
-    placement = service(orders).place(new_request())
+    placement = service(orders).place(PARTNER, new_request())
     # Then it is created, with the order as stored (a fresh uuid4: only our own write can be there)
     assert placement.outcome is Outcome.CREATED
     assert placement.body["orderId"] == ORDER_ID
     assert placement.body["status"] == "pending"
     assert placement.body["total"] == 17
     assert placement.body["loyaltyPoints"] == 17
-    assert list(orders.orders) == [ORDER_ID]
+    assert list(orders.orders) == [(PARTNER, ORDER_ID)]
     assert orders.put_new_calls == 1
 
 
@@ -130,12 +136,12 @@ def test_a_table_outage_still_goes_to_the_dead_letter_path():
     )
     # Then the outage reaches the caller (503)
     with pytest.raises(StoreUnavailable):
-        placing.place(new_request())
+        placing.place(PARTNER, new_request())
 
 
 def stored_pending(orders):
-    order = rules.new_order(new_request(), order_id=ORDER_ID, now_ms=NOW)
-    orders.orders[ORDER_ID] = order
+    order = rules.new_order(new_request(), partner="acme-eats", order_id=ORDER_ID, now_ms=NOW)
+    orders.orders[(PARTNER, ORDER_ID)] = order
     return order
 
 
@@ -154,7 +160,7 @@ def test_an_update_that_no_flag_gates_does_not_read_the_flags(update):
     stored_pending(orders)
     config = Config(flags=None)
     # When it gets a status change, or standard delivery and a single payment
-    updated = service(orders, config).update(ORDER_ID, update)
+    updated = service(orders, config).update(PARTNER, ORDER_ID, update)
     # Then the update goes through without reading the flags
     assert updated.version == 2
     assert config.flag_reads == 0
@@ -174,7 +180,7 @@ def test_an_update_of_what_flags_gate_still_needs_them(update):
     # When the update asks for express delivery or several payments (features the flags gate)
     # Then the update is refused as unavailable (503), not let through unchecked
     with pytest.raises(ConfigUnavailable):
-        service(orders, Config(flags=None)).update(ORDER_ID, update)
+        service(orders, Config(flags=None)).update(PARTNER, ORDER_ID, update)
 
 
 def test_the_clock_is_epoch_milliseconds():
@@ -191,23 +197,25 @@ def test_with_an_idempotency_key_every_attempt_names_the_same_order():
     a = OrderService(orders=first, config=Config(), clock=lambda: NOW)
     b = OrderService(orders=second, config=Config(), clock=lambda: NOW + 5)
     # When the same customer's request with the same key runs in each
-    one = a.place(new_request(), idempotency_key="key-1").body["orderId"]
-    two = b.place(new_request(), idempotency_key="key-1").body["orderId"]
+    one = a.place(PARTNER, new_request(), idempotency_key="key-1").body["orderId"]
+    two = b.place(PARTNER, new_request(), idempotency_key="key-1").body["orderId"]
     # Then both name the same order; another key, or another customer, names another
     assert one == two
-    assert a.place(new_request(), idempotency_key="key-2").body["orderId"] != one
+    assert a.place(PARTNER, new_request(), idempotency_key="key-2").body["orderId"] != one
     other_customer = replace(new_request(), customer_id="customer-2")
-    assert a.place(other_customer, idempotency_key="key-1").body["orderId"] != one
+    assert a.place(PARTNER, other_customer, idempotency_key="key-1").body["orderId"] != one
+    # And another partner's same customer and key names another order too
+    assert a.place("city-couriers", new_request(), idempotency_key="key-1").body["orderId"] != one
 
 
 def test_a_retry_after_an_attempt_that_stored_the_order_answers_that_order():
     # Given an order stored by an attempt that died before it answered
     orders = MemoryOrders()
     earlier = OrderService(orders=orders, config=Config(), clock=lambda: NOW)
-    stored = earlier.place(new_request(), idempotency_key="key-1").body
+    stored = earlier.place(PARTNER, new_request(), idempotency_key="key-1").body
     # When the client retries with the same key, a minute later, in another environment
     retry = OrderService(orders=orders, config=Config(), clock=lambda: NOW + 60_000)
-    placement = retry.place(new_request(), idempotency_key="key-1")
+    placement = retry.place(PARTNER, new_request(), idempotency_key="key-1")
     # Then it is created, and the answer is the order as stored (not a second one)
     assert placement.outcome is Outcome.CREATED
     assert placement.body["orderId"] == stored["orderId"]
