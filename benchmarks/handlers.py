@@ -115,19 +115,22 @@ if {post!r}:
         TableName=table, IndexName="customerIdIndex",
         KeyConditionExpression="customerId = :c AND #t > :s",
         ExpressionAttributeNames={{"#t": "timestamp"}},
-        ExpressionAttributeValues={{":c": {{"S": "cold"}}, ":s": {{"N": str(now - 3600000)}}}},
+        ExpressionAttributeValues={{
+            ":c": {{"S": "acme-eats#cold"}}, ":s": {{"N": str(now - 3600000)}}
+        }},
         Select="COUNT", Limit=150,
     )
     dynamodb.put_item(
         TableName=table,
-        Item={{"orderId": {{"S": str(uuid.uuid4())}}, "timestamp": {{"N": str(now)}},
-              "customerId": {{"S": "cold"}}, "status": {{"S": "pending"}}}},
+        Item={{"orderId": {{"S": "acme-eats#" + str(uuid.uuid4())}}, "timestamp": {{"N": str(now)}},
+              "customerId": {{"S": "acme-eats#cold"}}, "status": {{"S": "pending"}}}},
         ConditionExpression="attribute_not_exists(orderId)",
     )
 else:
     dynamodb.query(
         TableName=table, IndexName="customerIdIndex",
-        KeyConditionExpression="customerId = :c", ExpressionAttributeValues={{":c": {{"S": "c"}}}},
+        KeyConditionExpression="customerId = :c",
+        ExpressionAttributeValues={{":c": {{"S": "acme-eats#c"}}}},
         ScanIndexForward=False, Limit=21,
     )
 print(time.perf_counter() - started)
@@ -192,10 +195,15 @@ def cold_starts(runs: int, stack: Stack) -> None:
         (
             "order_processor",
             "post_order.json",
-            ("API_CONFIG_PARAMETER", "FEATURE_FLAGS_PARAMETER"),
+            ("API_CONFIG_PARAMETER", "FEATURE_FLAGS_PARAMETER", "PARTNER_REGISTRY_PARAMETER"),
             True,
         ),
-        ("query_orders", "get_customer_orders.json", ("API_CONFIG_PARAMETER",), False),
+        (
+            "query_orders",
+            "get_customer_orders.json",
+            ("API_CONFIG_PARAMETER", "PARTNER_REGISTRY_PARAMETER"),
+            False,
+        ),
     ):
         raw = statistics.median(
             float(run_probe(RAW_COLD_PROBE.format(parameters=parameters, post=post), env))
@@ -221,6 +229,26 @@ def cold_starts(runs: int, stack: Stack) -> None:
         )
 
 
+def stored_item(
+    body: dict[str, Any], customer: str, order_id: str, partner: str, now: int
+) -> dict[str, Any]:
+    """An order as the store writes it (key values qualified by the partner)."""
+    item = {
+        **body,
+        "customerId": customer,
+        "orderId": order_id,
+        "partner": partner,
+        "timestamp": now,
+        "status": "pending",
+        "total": "21.95",
+        "createdAt": "2024-05-24T12:00:00.000Z",
+        "updatedAt": "2024-05-24T12:00:00.000Z",
+        "version": 1,
+    }
+    loaded: dict[str, Any] = json.loads(json.dumps(item), parse_float=Decimal)
+    return loaded
+
+
 @dataclass
 class Stack:
     endpoint: str
@@ -229,6 +257,7 @@ class Stack:
     queue_url: str
     api_config: str
     feature_flags: str
+    partner_registry: str
     clients: dict[str, Any] = field(default_factory=dict)
 
     def environment(self) -> dict[str, str]:
@@ -239,6 +268,7 @@ class Stack:
             "DLQ_URL": self.queue_url,
             "API_CONFIG_PARAMETER": self.api_config,
             "FEATURE_FLAGS_PARAMETER": self.feature_flags,
+            "PARTNER_REGISTRY_PARAMETER": self.partner_registry,
             **LAMBDA_RUNTIME,
         }
 
@@ -249,6 +279,7 @@ def create_stack(endpoint: str) -> Stack:
 
     from generator.environments import ENVIRONMENTS
     from generator.stack import build_template
+    from tests.support.api import SAMPLE_PARTNERS, registry_value
     from tests.support.aws import create_tables_from_template, parameter_values
 
     template = json.loads(build_template(ENVIRONMENTS["dev"]).to_json())
@@ -264,6 +295,7 @@ def create_stack(endpoint: str) -> Stack:
         queue_url=clients["sqs"].create_queue(QueueName=f"dlq-{suffix}")["QueueUrl"],
         api_config=f"/food-delivery/bench-{suffix}/api-config",
         feature_flags=f"/food-delivery/bench-{suffix}/feature-flags",
+        partner_registry=f"/food-delivery/bench-{suffix}/partners",
         clients=clients,
     )
     create_tables_from_template(
@@ -277,6 +309,10 @@ def create_stack(endpoint: str) -> Stack:
     )
     clients["ssm"].put_parameter(
         Name=stack.feature_flags, Type="String", Value=values["FeatureFlagsParameter"]
+    )
+    # The sample events' partner (their claims and API key id) and another.
+    clients["ssm"].put_parameter(
+        Name=stack.partner_registry, Type="String", Value=registry_value(SAMPLE_PARTNERS)
     )
     return stack
 
@@ -311,6 +347,8 @@ def warm_requests(stack: Stack, requests: int) -> None:
     import order_processor
     import query_orders
     from orders.rules import ApiConfig
+    from store.orders_table import qualified
+    from tests.support.api import A
 
     api_config = ApiConfig.from_mapping(
         json.loads(stack.clients["ssm"].get_parameter(Name=stack.api_config)["Parameter"]["Value"])
@@ -353,7 +391,7 @@ def warm_requests(stack: Stack, requests: int) -> None:
 
     def raw_post() -> None:
         # The same two calls: the hour's count on the customer index, then the conditional put.
-        customer = f"c-{uuid.uuid4().hex[:12]}"
+        customer = qualified(A, f"c-{uuid.uuid4().hex[:12]}")
         now = time.time_ns() // 1_000_000
         client.query(
             TableName=stack.orders_table,
@@ -367,18 +405,7 @@ def warm_requests(stack: Stack, requests: int) -> None:
             Select="COUNT",
             Limit=api_config.max_orders_per_hour,
         )
-        item = {
-            **body,
-            "customerId": customer,
-            "orderId": str(uuid.uuid4()),
-            "timestamp": now,
-            "status": "pending",
-            "total": "21.95",
-            "createdAt": "2024-05-24T12:00:00.000Z",
-            "updatedAt": "2024-05-24T12:00:00.000Z",
-            "version": 1,
-        }
-        item = json.loads(json.dumps(item), parse_float=Decimal)
+        item = stored_item(body, customer, qualified(A, str(uuid.uuid4())), A, now)
         client.put_item(
             TableName=stack.orders_table,
             Item={key: serializer.serialize(value) for key, value in item.items()},
@@ -394,7 +421,7 @@ def warm_requests(stack: Stack, requests: int) -> None:
         client.query(
             TableName=stack.orders_table,
             KeyConditionExpression="orderId = :id",
-            ExpressionAttributeValues={":id": {"S": order_id}},
+            ExpressionAttributeValues={":id": {"S": qualified(A, order_id)}},
             Limit=1,
             ConsistentRead=True,
         )

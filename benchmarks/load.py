@@ -21,12 +21,14 @@ and stops by itself: every request has a 30 s timeout and each phase a deadline.
 from __future__ import annotations
 
 import argparse
+import base64
 import http.client
 import itertools
 import json
 import os
 import queue
 import random
+import re
 import signal
 import statistics
 import subprocess
@@ -44,7 +46,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
 HOST = "127.0.0.1"
-API_KEY = "load-benchmark-key"
+# serve prints each partner's credentials on a line of its banner
+PARTNER_LINE = re.compile(
+    r"^  (\S+): client id (\S+), client secret (\S+), API key (\S+), scopes (.+)$"
+)
+WRITE_SCOPE = "orders-api/orders.write"
 REQUEST_TIMEOUT = 30.0
 CUSTOMERS = 400  # orders spread so that no customer nears its hourly limit (150)
 MIX = (("POST", 30), ("GET", 40), ("PUT", 15), ("LIST", 15))
@@ -76,11 +82,23 @@ class Orders:
             return pick.choice(self.placed)
 
 
-class Client:
-    """One kept-alive HTTP connection per thread, as an SDK's connection pool would keep."""
+@dataclass(frozen=True)
+class Partner:
+    """The partner the load comes from: what serve printed of it."""
 
-    def __init__(self, port: int) -> None:
+    name: str
+    client_id: str
+    client_secret: str
+    api_key: str
+
+
+class Client:
+    """One kept-alive HTTP connection per thread, as an SDK's connection pool would keep; one
+    access token for the whole run, as a partner should reuse it."""
+
+    def __init__(self, port: int, headers: dict[str, str]) -> None:
         self.port = port
+        self.headers = headers
         self.local = threading.local()
 
     def call(self, method: str, path: str, body: Any = None) -> tuple[int, bytes]:
@@ -88,7 +106,7 @@ class Client:
         if connection is None:
             connection = http.client.HTTPConnection(HOST, self.port, timeout=REQUEST_TIMEOUT)
             self.local.connection = connection
-        headers = {"x-api-key": API_KEY}
+        headers = dict(self.headers)
         data = None
         if body is not None:
             data = json.dumps(body).encode()
@@ -172,9 +190,9 @@ def steady(client: Client, orders: Orders, rate: float, duration: float) -> list
     return results
 
 
-def burst(port: int, orders: Orders, size: int) -> list[Outcome]:
+def burst(port: int, headers: dict[str, str], orders: Orders, size: int) -> list[Outcome]:
     routes = itertools.cycle(route for route, weight in MIX for _ in range(weight // 5))
-    clients = [Client(port) for _ in range(size)]
+    clients = [Client(port, headers) for _ in range(size)]
     gate = threading.Barrier(size + 1)
     released: list[float] = []
     results: list[Outcome] = []
@@ -233,13 +251,13 @@ def report(title: str, outcomes: list[Outcome], elapsed: float) -> None:
         print(f"   goal p99 < 100 ms and no 5XX: {'met' if met else 'NOT met'}")
 
 
-def start_serve(workers: int) -> tuple[subprocess.Popen[str], int]:
+def start_serve(workers: int) -> tuple[subprocess.Popen[str], int, Partner]:
     from localapi.aws import free_port
 
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "generator", "serve", "--port", str(port),
-         "--api-key", API_KEY, "--workers", str(workers)],
+         "--workers", str(workers)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -248,16 +266,38 @@ def start_serve(workers: int) -> tuple[subprocess.Popen[str], int]:
     )  # fmt: skip
     assert process.stdout is not None
     deadline = time.monotonic() + 120
+    writer = None
     for line in process.stdout:
-        if "Ctrl-C stops it" in line:
+        printed = PARTNER_LINE.match(line.rstrip("\n"))
+        if printed and writer is None and WRITE_SCOPE in printed[5].split():
+            writer = Partner(*printed.groups()[:4])
+        if "Ctrl-C stops it" in line or time.monotonic() > deadline:
             break
-        if time.monotonic() > deadline:
-            break
-    else:
-        raise SystemExit("serve did not start")
+    if writer is None:
+        stop_serve(process)
+        raise SystemExit("serve did not start, or printed no partner that may place orders")
     # Keep reading its access log, or serve would block on a full pipe.
     threading.Thread(target=_drain, args=(process.stdout,), daemon=True).start()
-    return process, port
+    return process, port, writer
+
+
+def access_token(port: int, partner: Partner) -> str:
+    """From serve's token endpoint, with the client's id and secret (client credentials)."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+    basic = base64.b64encode(f"{partner.client_id}:{partner.client_secret}".encode()).decode()
+    connection.request(
+        "POST",
+        "/oauth2/token",
+        b"grant_type=client_credentials",
+        {"Authorization": f"Basic {basic}", "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    response = connection.getresponse()
+    body = json.loads(response.read())
+    connection.close()
+    if response.status != 200:
+        raise SystemExit(f"no token: {response.status} {body}")
+    token: str = body["access_token"]
+    return token
 
 
 def _drain(stream: Any) -> None:
@@ -348,13 +388,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.rate * args.duration + args.burst > 9_000:
         parser.error("more requests than a day's usage-plan quota leaves room for (10,000)")
 
-    process, port = start_serve(args.workers)
+    process, port, partner = start_serve(args.workers)
     try:
-        client = Client(port)
+        headers = {
+            "x-api-key": partner.api_key,
+            "Authorization": f"Bearer {access_token(port, partner)}",
+        }
+        client = Client(port, headers)
         orders = Orders()
         warm_up(client, orders, args.workers)
         print(
-            f"serve on 127.0.0.1:{port}, {args.workers} workers per function; "
+            f"serve on 127.0.0.1:{port}, {args.workers} workers per function, requests as "
+            f"partner {partner.name}; "
             f"this machine: {os.cpu_count()} cores"
         )
         phase(
@@ -365,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
         time.sleep(3)  # the stage's token bucket refills before the burst
         phase(
             f"2. burst: {args.burst} concurrent requests",
-            lambda: burst(port, orders, args.burst),
+            lambda: burst(port, headers, orders, args.burst),
             process.pid,
         )
     finally:

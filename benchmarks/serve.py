@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import argparse
+import base64
 import http.client
 import json
 import os
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "handlers"), str(ROOT)]
@@ -57,21 +59,34 @@ def overhead(requests: int) -> tuple[float, float]:
     from generator.environments import ENVIRONMENTS
     from generator.stack import build_template
     from localapi.server import LocalApi
-    from tests.support.api import LambdaContext, load_event, order_body
+    from tests.support.api import (
+        WRITE,
+        LambdaContext,
+        PartnerIdentity,
+        as_partner,
+        load_event,
+        order_body,
+    )
 
     template = json.loads(build_template(ENVIRONMENTS["dev"]).to_json())
     local = LocalApi(
         template,
         handlers_dir=ROOT / "handlers",
         port=free_port(),
-        api_key="k",
         log=lambda line: None,
     )
     local.start()
     try:
         host, port = local.url.removeprefix("http://").split(":")
         connection = http.client.HTTPConnection(host, int(port))
-        headers = {"x-api-key": "k", "Content-Type": "application/json"}
+        partner = next(p for p in local.partners if WRITE in p.scopes and p.api_key)
+        assert partner.api_key is not None
+        token = _token(connection, partner.client_id, partner.client_secret)
+        headers = {
+            "x-api-key": partner.api_key.value,
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/json",
+        }
         connection.request("POST", "/orders", json.dumps(order_body()), headers)
         order_id = json.loads(connection.getresponse().read())["orderId"]
 
@@ -83,20 +98,11 @@ def overhead(requests: int) -> tuple[float, float]:
             assert response.status == 200, response.status
             return time.perf_counter() - started
 
-        # The handler in this process, with the environment serve gives the function
-        function = local.api.functions["QueryOrdersFunction"]
-        resolver = local.aws.resolver()
-        os.environ.update(
-            {k: str(v) for k, v in resolver.resolve(dict(function.environment)).items()}
-        )
-        os.environ.update(
-            AWS_ENDPOINT_URL=local.aws.endpoint_url, AWS_ACCESS_KEY_ID="local",
-            AWS_SECRET_ACCESS_KEY="local", AWS_DEFAULT_REGION=local.aws.region,
-            POWERTOOLS_TRACE_DISABLED="true",
-        )  # fmt: skip
+        _take_function_environment(local, "QueryOrdersFunction")
         import query_orders
 
-        event = load_event("get_order.json")
+        identity = PartnerIdentity(partner.name, partner.client_id, partner.api_key.key_id)
+        event = as_partner(load_event("get_order.json"), identity)
         event["pathParameters"] = {"orderId": order_id}
         event["path"] = f"/orders/{order_id}"
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -124,6 +130,34 @@ def overhead(requests: int) -> tuple[float, float]:
         return statistics.median(gateway_times), statistics.median(direct_times)
     finally:
         local.stop()
+
+
+def _take_function_environment(local: Any, function_name: str) -> None:
+    """This process gets the environment serve gives the function, to call its handler."""
+    function = local.api.functions[function_name]
+    resolved = local.aws.resolver().resolve(dict(function.environment))
+    os.environ.update({name: str(value) for name, value in resolved.items()})
+    os.environ.update(
+        AWS_ENDPOINT_URL=local.aws.endpoint_url, AWS_ACCESS_KEY_ID="local",
+        AWS_SECRET_ACCESS_KEY="local", AWS_DEFAULT_REGION=local.aws.region,
+        POWERTOOLS_TRACE_DISABLED="true",
+    )  # fmt: skip
+
+
+def _token(connection: http.client.HTTPConnection, client_id: str, secret: str) -> str:
+    """An access token from serve's token endpoint (client credentials, as from Cognito)."""
+    basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    connection.request(
+        "POST",
+        "/oauth2/token",
+        b"grant_type=client_credentials",
+        {"Authorization": f"Basic {basic}", "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    response = connection.getresponse()
+    body = json.loads(response.read())
+    assert response.status == 200, body
+    token: str = body["access_token"]
+    return token
 
 
 def main() -> int:

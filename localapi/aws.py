@@ -17,6 +17,8 @@ from typing import IO, Any
 
 from localapi.intrinsics import Resolver
 
+# The moto services a local stack calls: moto_host loads them while the gateway starts.
+WARM_SERVICES = ("dynamodb", "ssm", "apigateway", "cognito-idp", "sqs")  # in the order used
 MOTO_START_TIMEOUT = 60.0  # seconds; importing moto takes 1-3 s
 ACCOUNT_ID = "123456789012"  # moto's account
 # Credentials moto accepts; they are never sent anywhere else (every client names moto).
@@ -75,12 +77,13 @@ class LocalAws:
     attributes: dict[tuple[str, str], str] = field(default_factory=dict)
     _server: subprocess.Popen[str] | None = None
     _stderr: IO[str] | None = None
+    _clients: dict[str, Any] = field(default_factory=dict)
 
     def start(self) -> None:
         # moto's own complaints go to a file: a pipe nobody reads would fill and stall it.
         self._stderr = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed by stop()
-        self._server = subprocess.Popen(
-            [sys.executable, "-m", "localapi.moto_host"],
+        self._server = subprocess.Popen(  # noqa: S603 - our interpreter, module and names
+            [sys.executable, "-m", "localapi.moto_host", *WARM_SERVICES],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
@@ -123,12 +126,18 @@ class LocalAws:
             self._stderr = None
 
     def client(self, service: str) -> Any:
-        import boto3
+        """A client of moto's service, made once (making one takes a quarter of a second)."""
+        if service not in self._clients:
+            import boto3
 
-        session: Any = boto3.session.Session()
-        return session.client(
-            service, endpoint_url=self.endpoint_url, region_name=self.region, **LOCAL_CREDENTIALS
-        )
+            session: Any = boto3.session.Session()
+            self._clients[service] = session.client(
+                service,
+                endpoint_url=self.endpoint_url,
+                region_name=self.region,
+                **LOCAL_CREDENTIALS,
+            )
+        return self._clients[service]
 
     def resolver(self, parameters: Mapping[str, str] | None = None) -> Resolver:
         return Resolver(
