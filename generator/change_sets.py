@@ -6,9 +6,11 @@ Everything here is plain data in, text out: no AWS calls, deterministic output.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from generator.template_references import referenced_names
 
 # The order a preview lists actions in; unknown actions come last.
 ACTION_ORDER = ("Add", "Modify", "Remove", "Import", "Dynamic")
@@ -174,7 +176,7 @@ def parameter_users(template: Mapping[str, Any], parameter: str) -> tuple[str, .
     dependent = _conditions_using(conditions, parameter)
     users = []
     for logical_id, resource in template.get("Resources", {}).items():
-        references = set(_references(resource))
+        references = set(referenced_names(resource))
         if resource.get("Condition") in dependent or references & ({parameter} | dependent):
             users.append(logical_id)
     return tuple(sorted(users))
@@ -187,33 +189,10 @@ def _conditions_using(conditions: Mapping[str, Any], parameter: str) -> set[str]
     while grown:
         grown = False
         for name, body in conditions.items():
-            if name not in dependent and set(_references(body)) & ({parameter} | dependent):
+            if name not in dependent and set(referenced_names(body)) & ({parameter} | dependent):
                 dependent.add(name)
                 grown = True
     return dependent
-
-
-def _references(node: Any) -> Iterator[str]:
-    """Names a template fragment refers to: Ref, Fn::GetAtt, ${...} in Fn::Sub, conditions."""
-    if isinstance(node, Mapping):
-        for key, value in node.items():
-            if key in ("Ref", "Condition") and isinstance(value, str):
-                yield value
-            elif key == "Fn::If" and isinstance(value, list) and value:
-                yield str(value[0])
-                yield from _references(value[1:])
-            elif key == "Fn::GetAtt":
-                yield str(value[0] if isinstance(value, list) else value.split(".")[0])
-            elif key == "Fn::Sub":
-                text = value[0] if isinstance(value, list) else value
-                for part in str(text).split("${")[1:]:
-                    yield part.split("}")[0].split(".")[0]
-                yield from _references(value)
-            else:
-                yield from _references(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _references(item)
 
 
 def _aligned(rows: Sequence[Sequence[str]]) -> list[str]:

@@ -12,11 +12,12 @@ The output is deterministic: subgraphs in a fixed order, nodes and edges sorted.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from generator.template_references import referenced_names
 
 # Subgraphs, in the order they are drawn, and the type prefixes that fall in each. The
 # longest matching prefix wins (a Lambda permission is security, a Lambda function compute).
@@ -77,7 +78,6 @@ WATCHER_TYPES = frozenset({"AWS::CloudWatch::Alarm", "AWS::CloudWatch::Dashboard
 NOTIFIED_TYPES = frozenset({"AWS::SNS::Topic"})
 
 TIMES = "\N{MULTIPLICATION SIGN}"
-_SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
 @dataclass(frozen=True, order=True)
@@ -127,40 +127,9 @@ def references(resource: Mapping[str, Any], resources: Mapping[str, Any]) -> Ite
     depends_on = resource.get("DependsOn", [])
     named = [depends_on] if isinstance(depends_on, str) else list(depends_on)
     body = {key: value for key, value in resource.items() if key != "DependsOn"}
-    for name in (*named, *_referenced_names(body)):
+    for name in (*named, *referenced_names(body)):
         if name in resources:
             yield name
-
-
-def _referenced_names(value: Any) -> Iterator[str]:
-    if isinstance(value, list):
-        for item in value:
-            yield from _referenced_names(item)
-    elif isinstance(value, dict):
-        for key, inner in value.items():
-            if key == "Ref" and isinstance(inner, str):
-                yield inner
-            elif key == "Fn::GetAtt":
-                yield from _get_att_target(inner)
-            elif key == "Fn::Sub":
-                yield from _sub_names(inner)
-            else:
-                yield from _referenced_names(inner)
-
-
-def _get_att_target(value: Any) -> Iterator[str]:
-    if isinstance(value, list) and value and isinstance(value[0], str):
-        yield value[0]
-    elif isinstance(value, str):
-        yield value.split(".", 1)[0]
-
-
-def _sub_names(value: Any) -> Iterator[str]:
-    text, variables = (value, {}) if isinstance(value, str) else (value[0], value[1])
-    for variable in _SUB_VARIABLE.findall(text):
-        if variable not in variables:
-            yield variable.split(".", 1)[0]
-    yield from _referenced_names(variables)
 
 
 def concern_of(resource_type: str) -> str:

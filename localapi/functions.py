@@ -170,7 +170,9 @@ class FunctionPool:
         environment = self._start()
         self.release(environment)
 
-    def acquire(self) -> ExecutionEnvironment:
+    def acquire(self, deadline: float | None = None) -> ExecutionEnvironment | None:
+        """An environment to invoke, or None when every one stayed busy until the deadline
+        (a `time.monotonic()` value; None waits as long as it takes)."""
         environment: ExecutionEnvironment | None
         with self._condition:
             while True:
@@ -183,7 +185,10 @@ class FunctionPool:
                     self._count += 1
                     environment = None
                     break
-                self._condition.wait()
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return None
+                self._condition.wait(remaining)
         if environment is not None and (
             not environment.alive or environment.fingerprint != self._fingerprint()
         ):
@@ -225,10 +230,26 @@ class FunctionPool:
             environment.stop()
 
     def invoke(
-        self, event: Mapping[str, Any], context: Mapping[str, Any], timeout: float
+        self,
+        event: Mapping[str, Any],
+        context: Mapping[str, Any],
+        timeout: float,
+        *,
+        answer_by: float | None = None,
     ) -> Invocation:
-        environment = self.acquire()
-        deadline = time.monotonic() + timeout
+        """Run the event in an idle environment (or a new one, up to the pool's size) for at
+        most `timeout` seconds. `answer_by` (a `time.monotonic()` value) bounds the wait for an
+        environment and the run together, as API Gateway's integration timeout bounds the
+        whole call: past it the answer is TIMED_OUT."""
+        queued_at = time.monotonic()
+        environment = self.acquire(answer_by)
+        if environment is None:
+            return Invocation(failure=TIMED_OUT)
+        started = time.monotonic()
+        if "deadline_ms" in context:  # the function's clock starts when it runs, not queued
+            waited_ms = (started - queued_at) * 1000
+            context = {**context, "deadline_ms": context["deadline_ms"] + waited_ms}
+        deadline = started + timeout if answer_by is None else min(started + timeout, answer_by)
         result = environment.invoke(event, context, max(0.0, deadline - time.monotonic()))
         if result.failure is None:
             self.release(environment)

@@ -215,6 +215,7 @@ class Gateway:
         function = self.api.function_of(method)
         if function is None:
             raise TypeError(f"{method.http_method} {method.path} has no Lambda integration")
+        answer_by = time.monotonic() + INTEGRATION_TIMEOUT_SECONDS
         timeout = min(INTEGRATION_TIMEOUT_SECONDS, float(function.timeout_seconds))
         context = {
             "function_name": self.function_names[function.logical_id],
@@ -225,7 +226,9 @@ class Gateway:
             "log_stream_name": "local",
             "deadline_ms": time.time() * 1000 + function.timeout_seconds * 1000,
         }
-        result = self.pools[function.logical_id].invoke(event, context, timeout)
+        result = self.pools[function.logical_id].invoke(
+            event, context, timeout, answer_by=answer_by
+        )
         response = self._proxy_response(result, request_id)
         response.function = function.logical_id
         return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -106,6 +107,27 @@ def test_an_invocation_past_its_timeout_is_stopped_with_its_environment(task_roo
         assert time.monotonic() - started < 5
         # The next invocation gets a fresh environment (its module state starts over)
         assert invoke(functions)["response"]["invocations"] == 1
+    finally:
+        functions.close()
+
+
+def test_a_request_that_waits_for_a_busy_pool_past_its_answer_time_times_out(
+    task_root: Path,
+) -> None:
+    # Given a pool of one environment, busy with a slow invocation
+    functions = pool(task_root)
+    try:
+        assert invoke(functions)["response"]["invocations"] == 1
+        busy = threading.Thread(target=invoke, args=(functions,), kwargs={"sleep": 2})
+        busy.start()
+        time.sleep(0.3)
+        # When another request must be answered within half a second
+        context = {**CONTEXT, "deadline_ms": time.time() * 1000 + 30_000}
+        waited = functions.invoke({}, context, 30, answer_by=time.monotonic() + 0.5)
+        # Then it times out without running, and the busy environment finishes and serves on
+        assert waited.failure == TIMED_OUT
+        busy.join()
+        assert invoke(functions)["response"]["invocations"] == 3
     finally:
         functions.close()
 

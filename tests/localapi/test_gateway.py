@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from typing import Any
 
 import pytest
@@ -33,13 +34,17 @@ class Recorder:
     def __init__(self, answer: Invocation | None = None) -> None:
         self.events: list[dict[str, Any]] = []
         self.timeouts: list[float] = []
+        self.answer_within: list[float] = []
         self.answer = answer or Invocation(
             response={"statusCode": 200, "headers": {"X-From": "function"}, "body": "{}"}
         )
 
-    def invoke(self, event: dict[str, Any], context: Any, timeout: float) -> Invocation:
+    def invoke(
+        self, event: dict[str, Any], context: Any, timeout: float, *, answer_by: float
+    ) -> Invocation:
         self.events.append(event)
         self.timeouts.append(timeout)
+        self.answer_within.append(answer_by - time.monotonic())
         return self.answer
 
 
@@ -151,6 +156,11 @@ def test_the_integration_waits_at_most_the_function_timeout(template: dict[str, 
     # 10 s for the query function, 29 s (API Gateway's limit) for the 30 s one
     assert recorders["QueryOrdersFunction"].timeouts == [10.0]
     assert recorders["OrderProcessorFunction"].timeouts == [29.0]
+    # and, for both, the wait for a free environment counts within API Gateway's 29 s
+    [query_within] = recorders["QueryOrdersFunction"].answer_within
+    [processor_within] = recorders["OrderProcessorFunction"].answer_within
+    assert 28.0 < query_within <= 29.0
+    assert 28.0 < processor_within <= 29.0
 
 
 @pytest.mark.parametrize(

@@ -22,30 +22,10 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Iterator
 from graphlib import TopologicalSorter
 from typing import Any
 
-
-def _references(node: Any) -> Iterator[str]:
-    """Logical ids a template fragment refers to (Ref, Fn::GetAtt, ${...} in Fn::Sub)."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "Ref" and isinstance(value, str):
-                yield value
-            elif key == "Fn::GetAtt":
-                target = value[0] if isinstance(value, list) else value.split(".")[0]
-                yield target
-            elif key == "Fn::Sub":
-                text = value[0] if isinstance(value, list) else value
-                for part in text.split("${")[1:]:
-                    yield part.split("}")[0].split(".")[0]
-                yield from _references(value)
-            else:
-                yield from _references(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _references(item)
+from generator.template_references import referenced_names
 
 
 def order_resources_topologically(template: dict[str, Any]) -> dict[str, Any]:
@@ -55,7 +35,7 @@ def order_resources_topologically(template: dict[str, Any]) -> dict[str, Any]:
     for logical_id, resource in sorted(resources.items()):
         depends = resource.get("DependsOn", [])
         depends = [depends] if isinstance(depends, str) else depends
-        referenced = set(_references(resource)) | set(depends)
+        referenced = set(referenced_names(resource)) | set(depends)
         graph[logical_id] = {ref for ref in referenced if ref in resources and ref != logical_id}
     ordered = list(TopologicalSorter(graph).static_order())
     return {**template, "Resources": {logical_id: resources[logical_id] for logical_id in ordered}}

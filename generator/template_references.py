@@ -1,0 +1,51 @@
+"""The names a CloudFormation template fragment refers to, read from its intrinsic functions.
+
+One walker for every reader of a rendered template: the diagram's edges, the parameters a
+change set touches, and the order the tests hand resources to moto in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+# `${Name}` and `${Name.Attribute}`; `${!Literal}` is an escaped dollar, not a reference.
+_SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
+
+
+def referenced_names(node: Any) -> Iterator[str]:
+    """Logical ids, parameters and conditions named by Ref, Fn::GetAtt, Fn::Sub, Fn::If and
+    Condition (pseudo-parameters such as AWS::Region included; callers keep what they know)."""
+    if isinstance(node, list):
+        for item in node:
+            yield from referenced_names(item)
+    elif isinstance(node, Mapping):
+        for key, value in node.items():
+            if key in ("Ref", "Condition") and isinstance(value, str):
+                yield value
+            elif key == "Fn::GetAtt":
+                yield from _get_att_target(value)
+            elif key == "Fn::Sub":
+                yield from _sub_names(value)
+            elif key == "Fn::If" and isinstance(value, list) and value:
+                yield str(value[0])
+                yield from referenced_names(value[1:])
+            else:
+                yield from referenced_names(value)
+
+
+def _get_att_target(value: Any) -> Iterator[str]:
+    if isinstance(value, list) and value and isinstance(value[0], str):
+        yield value[0]
+    elif isinstance(value, str):
+        yield value.split(".", 1)[0]
+
+
+def _sub_names(value: Any) -> Iterator[str]:
+    # A variable defined in Fn::Sub's own map is local to it, not a reference to the template.
+    text, variables = (value, {}) if isinstance(value, str) else (value[0], value[1])
+    for variable in _SUB_VARIABLE.findall(str(text)):
+        if variable not in variables:
+            yield variable.split(".", 1)[0]
+    yield from referenced_names(variables)
