@@ -7,6 +7,7 @@ import argparse
 import json
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from types import FrameType
@@ -134,8 +135,15 @@ def _template(path: Path | None, env: str) -> dict[str, Any]:
     return loaded
 
 
+_OUTPUT = threading.Lock()
+
+
 def _log(line: str) -> None:
-    print(line, flush=True)
+    # Access-log lines and each worker's lines come from different threads; print() writes a
+    # line and its newline separately, so two lines could run into one.
+    with _OUTPUT:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
 
 
 def _banner(local: Any, env: str) -> None:

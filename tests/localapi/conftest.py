@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,6 +132,16 @@ class Served:
 
     def log_lines_since(self, count: int) -> list[str]:
         return self.lines[count:]
+
+    def settled_line_count(self) -> int:
+        """The number of output lines once earlier requests' lines are in: a response reaches
+        its client before its access-log line (and a function's log may trail its answer), so
+        a marker request that runs no function is sent and its own access-log line awaited."""
+        marker = f"/settled-{uuid.uuid4().hex}"
+        before = len(self.lines)
+        self.call("GET", marker, key=False, token=None)
+        self.wait_for_line(lambda line: f'"GET {marker}" 403' in line, since=before)
+        return len(self.lines)
 
     def wait_for_line(
         self, predicate: Callable[[str], bool], timeout: float = 10, *, since: int = 0

@@ -78,7 +78,7 @@ def test_a_page_on_another_origin_reads_a_201_and_the_gateways_400(
     served: Served, page_origin: str, tmp_path: Path
 ) -> None:
     assert CHROMIUM, "Debian's chromium is not installed (.ci/run installs it)"
-    before = len(served.lines)
+    before = served.settled_line_count()
     # When headless Chromium loads the page and runs its script to the end
     dom = subprocess.run(
         [

@@ -85,7 +85,7 @@ def test_a_partners_token_with_another_partners_key_is_forbidden(served: Served)
 def test_no_token_or_not_a_token_is_unauthorized_before_any_function(
     served: Served, token: str | None
 ) -> None:
-    before = len(served.lines)
+    before = served.settled_line_count()
     headers = {} if token is None else {"Authorization": token}
     reply = served.call("GET", "/orders/customer/c-1", token=None, headers=headers)
     assert (reply.status, reply.body) == (401, UNAUTHORIZED)

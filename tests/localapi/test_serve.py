@@ -93,7 +93,7 @@ def test_an_unknown_path_or_method_is_a_missing_authentication_token(
 
 def test_a_body_the_model_refuses_is_a_400_before_any_function_runs(served: Served) -> None:
     # Given a POST whose JSON body lacks what the Order model requires
-    before = len(served.lines)
+    before = served.settled_line_count()
     reply = served.call("POST", "/orders", body={"customerId": "c-1"})
     # Then API Gateway's validator answers, with its own body and CORS headers
     assert reply.status == 400
