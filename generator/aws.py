@@ -8,7 +8,9 @@ systems set only that one, so the commands honour it too.
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
+import json
 import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -96,10 +98,21 @@ def client_error_text(error: ClientError) -> str:
 
 
 def _quoted_answer(error: Exception) -> str:
-    """What an answer botocore could not parse said, on one line (botocore quotes it after
-    its own first line): an emulator's JSON error, or the start of an HTML error page."""
+    """What an answer botocore could not parse said, on one line (botocore quotes it, as a
+    bytes literal, after its own first line): an emulator's JSON error as `type: message`, or
+    the start of an HTML error page."""
     _, _, answer = str(error).partition("\n")
-    text = " ".join((answer or str(error)).split())
+    answer = answer or str(error)
+    with contextlib.suppress(ValueError, SyntaxError):
+        quoted = ast.literal_eval(answer.strip())
+        if isinstance(quoted, bytes):
+            answer = quoted.decode("utf-8", "replace")
+    with contextlib.suppress(ValueError):
+        body = json.loads(answer)
+        if isinstance(body, dict) and isinstance(body.get("message"), str):
+            kind = str(body.get("__type") or body.get("code") or "").rpartition("#")[2]
+            answer = f"{kind}: {body['message']}" if kind else body["message"]
+    text = " ".join(answer.split())
     return text[:300] + ("..." if len(text) > 300 else "")
 
 
