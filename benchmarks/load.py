@@ -21,7 +21,6 @@ and stops by itself: every request has a 30 s timeout and each phase a deadline.
 from __future__ import annotations
 
 import argparse
-import base64
 import http.client
 import itertools
 import json
@@ -41,6 +40,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from partner_token import access_token  # beside this script, on its sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
@@ -281,23 +282,12 @@ def start_serve(workers: int) -> tuple[subprocess.Popen[str], int, Partner]:
     return process, port, writer
 
 
-def access_token(port: int, partner: Partner) -> str:
-    """From serve's token endpoint, with the client's id and secret (client credentials)."""
+def partner_token(port: int, partner: Partner) -> str:
     connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
-    basic = base64.b64encode(f"{partner.client_id}:{partner.client_secret}".encode()).decode()
-    connection.request(
-        "POST",
-        "/oauth2/token",
-        b"grant_type=client_credentials",
-        {"Authorization": f"Basic {basic}", "Content-Type": "application/x-www-form-urlencoded"},
-    )
-    response = connection.getresponse()
-    body = json.loads(response.read())
-    connection.close()
-    if response.status != 200:
-        raise SystemExit(f"no token: {response.status} {body}")
-    token: str = body["access_token"]
-    return token
+    try:
+        return access_token(connection, partner.client_id, partner.client_secret)
+    finally:
+        connection.close()
 
 
 def _drain(stream: Any) -> None:
@@ -392,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         headers = {
             "x-api-key": partner.api_key,
-            "Authorization": f"Bearer {access_token(port, partner)}",
+            "Authorization": f"Bearer {partner_token(port, partner)}",
         }
         client = Client(port, headers)
         orders = Orders()

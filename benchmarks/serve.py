@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import argparse
-import base64
 import http.client
 import json
 import os
@@ -23,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from partner_token import access_token  # beside this script, on its sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "handlers"), str(ROOT)]
@@ -81,7 +82,7 @@ def overhead(requests: int) -> tuple[float, float]:
         connection = http.client.HTTPConnection(host, int(port))
         partner = next(p for p in local.partners if WRITE in p.scopes and p.api_key)
         assert partner.api_key is not None
-        token = _token(connection, partner.client_id, partner.client_secret)
+        token = access_token(connection, partner.client_id, partner.client_secret)
         headers = {
             "x-api-key": partner.api_key.value,
             "Authorization": f"Bearer {token}",
@@ -142,22 +143,6 @@ def _take_function_environment(local: Any, function_name: str) -> None:
         AWS_SECRET_ACCESS_KEY="local", AWS_DEFAULT_REGION=local.aws.region,
         POWERTOOLS_TRACE_DISABLED="true",
     )  # fmt: skip
-
-
-def _token(connection: http.client.HTTPConnection, client_id: str, secret: str) -> str:
-    """An access token from serve's token endpoint (client credentials, as from Cognito)."""
-    basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
-    connection.request(
-        "POST",
-        "/oauth2/token",
-        b"grant_type=client_credentials",
-        {"Authorization": f"Basic {basic}", "Content-Type": "application/x-www-form-urlencoded"},
-    )
-    response = connection.getresponse()
-    body = json.loads(response.read())
-    assert response.status == 200, body
-    token: str = body["access_token"]
-    return token
 
 
 def main() -> int:

@@ -1,11 +1,29 @@
-"""Writing the commands' output files: whole or not at all, with errors a user can act on."""
+"""The commands' files: templates read and output written whole or not at all, with errors a
+user can act on."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 from pathlib import Path
+from typing import Any
 
 from generator.errors import UserError
+
+
+def read_template(path: Path, *, if_missing: str = "") -> dict[str, Any]:
+    """A JSON template file (if_missing: what to tell a user whose file does not exist)."""
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{path} does not exist{if_missing}") from None
+    except OSError as error:
+        raise UserError(f"cannot read {path}: {describe_os_error(error)}") from error
+    except ValueError as error:
+        raise UserError(f"{path} is not a JSON template: {error}") from error
+    if not isinstance(loaded, dict):
+        raise UserError(f"{path} is not a JSON template: not a JSON object")
+    return loaded
 
 
 def write_atomically(path: Path, data: str | bytes) -> None:

@@ -4,7 +4,6 @@ for deployment, and the `aws cloudformation deploy` command that deploys both.""
 from __future__ import annotations
 
 import base64
-import json
 import shlex
 from dataclasses import dataclass
 from typing import Any
@@ -70,13 +69,6 @@ def upload(artifact: Artifact, location: S3Location, s3_client: Any) -> tuple[st
         ContentType="application/zip",
     )
     return key, True
-
-
-def compact_template(text: str) -> str:
-    """The template without indentation: the same JSON, in about two thirds of the bytes, so
-    that it can go to CloudFormation inline. Keys keep the file's order (the generator's
-    templates are sorted already; another template is deployed as it is written)."""
-    return json.dumps(json.loads(text), separators=(",", ":")) + "\n"
 
 
 def deploy_command(

@@ -51,12 +51,7 @@ def add_parser(subcommands: Any) -> None:
         default="dev",
         help="environment of the template and the printed command (default: dev)",
     )
-    parser.add_argument(
-        "--template-file",
-        metavar="FILE",
-        type=Path,
-        help="the template to deploy (default: templates/food-delivery-<env>.json)",
-    )
+    release.add_template_file_argument(parser)
     parser.add_argument(
         "--upload",
         metavar="s3://BUCKET[/PREFIX]",

@@ -15,7 +15,7 @@ from typing import Any
 
 from generator.environments import ENVIRONMENTS
 from generator.errors import UserError
-from generator.files import describe_os_error
+from generator.files import describe_os_error, read_template
 from generator.sources import HANDLERS
 
 LOOPBACK = "127.0.0.1"
@@ -124,15 +124,7 @@ def _template(path: Path | None, env: str) -> dict[str, Any]:
 
         template: dict[str, Any] = json.loads(build_template(ENVIRONMENTS[env]).to_json())
         return template
-    try:
-        loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"{path} does not exist") from None
-    except OSError as error:
-        raise UserError(f"cannot read {path}: {describe_os_error(error)}") from error
-    except ValueError as error:
-        raise UserError(f"{path} is not a JSON template: {error}") from error
-    return loaded
+    return read_template(path)
 
 
 _OUTPUT = threading.Lock()

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator import aws
+from generator import aws, release
 from generator.environments import ENVIRONMENTS
 from generator.errors import USAGE, UserError
 
@@ -55,12 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a template parameter (repeatable); the others keep the stack's previous value, "
         "or take their default on a new stack. ArtifactBucket and ArtifactKey are filled in",
     )
-    parser.add_argument(
-        "--template-file",
-        metavar="FILE",
-        type=Path,
-        help="the template to deploy (default: templates/food-delivery-<env>.json)",
-    )
+    release.add_template_file_argument(parser)
     parser.add_argument(
         "--out",
         metavar="DIR",
