@@ -14,8 +14,6 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from generator.lambda_functions import PYTHON_VERSION
-
 
 def _candidates(version: str) -> Iterator[Path]:
     name = f"python{version}"
@@ -28,7 +26,15 @@ def _candidates(version: str) -> Iterator[Path]:
         yield Path(directory) / name
 
 
-def find_lambda_python(version: str = PYTHON_VERSION) -> Path | None:
+def find_lambda_python() -> Path | None:
+    from generator.lambda_functions import PYTHON_VERSION
+
+    return find_python(PYTHON_VERSION)
+
+
+def find_python(version: str) -> Path | None:
+    """A working interpreter of that version (X.Y), or None. Also used by toxfile.py, which
+    runs in tox's own environment: nothing here may import the project."""
     probe = "import sys, venv; print('%d.%d' % sys.version_info[:2])"
     for candidate in _candidates(version):
         if not candidate.is_file():
@@ -42,6 +48,8 @@ def find_lambda_python(version: str = PYTHON_VERSION) -> Path | None:
 
 
 if __name__ == "__main__":
+    from generator.lambda_functions import PYTHON_VERSION
+
     found = find_lambda_python()
     if found is None:
         print(f"no python{PYTHON_VERSION} on this machine (the Lambda runtime's)", file=sys.stderr)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+import yaml
 from cfnlint.api import ManualArgs, lint
 
 from generator.environments import ENVIRONMENTS
 from generator.stack import render
 
+ROOT = Path(__file__).resolve().parents[2]
 # Regions where the stack is meant to run; cfn-lint checks resource availability per region.
 REGIONS = ["us-east-1", "eu-west-1", "eu-central-1", "ap-southeast-2"]
 
@@ -32,3 +37,25 @@ def test_cfn_lint_catches_a_broken_template() -> None:
     # When linted, Then the deprecated runtime is reported
     matches = lint(template, config=ManualArgs(include_checks=["I"], regions=REGIONS))
     assert any("python2.7" in str(match) for match in matches)
+
+
+def test_plain_cfn_lint_lints_every_template_and_only_templates() -> None:
+    # Given .cfnlintrc.yaml, which `cfn-lint` with no arguments (and tox -e lint) reads
+    config = yaml.safe_load((ROOT / ".cfnlintrc.yaml").read_text())
+    listed = {path for pattern in config["templates"] for path in ROOT.glob(pattern)}
+    ignored = {
+        path for pattern in config.get("ignore_templates", []) for path in ROOT.glob(pattern)
+    }
+    # Then informational rules are on, and it names each environment's template, and nothing else the generator writes there
+    expected = {ROOT / "templates" / env.template_file_name for env in ENVIRONMENTS.values()}
+    assert config["include_checks"] == ["I"]
+    assert listed - ignored == expected
+    # And run as a user runs it (the `cfn-lint` script calls this), it passes in silence
+    result = subprocess.run(
+        [sys.executable, "-c", "from cfnlint.runner import main; main()"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
