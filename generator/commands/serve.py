@@ -140,7 +140,7 @@ def _log(line: str) -> None:
 
 def _banner(local: Any, env: str) -> None:
     def say(line: str = "") -> None:
-        print(line, flush=True)
+        _log(line)  # the warmed workers may already be writing
 
     say(
         f"food-delivery {env} API on {local.url} (stage {local.api.stage_name}), "
