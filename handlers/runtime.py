@@ -19,6 +19,10 @@ from store.dead_letters import DeadLetterQueue
 from store.idempotency import PowertoolsIdempotency
 from store.orders_table import OrdersTable
 
+# The Python this code and the wheels bundled with it are for: the Lambda runtime the template
+# must name (a contract test compares the two).
+PYTHON_VERSION = "3.13"
+
 # The Lambda context of the invocation in progress: only the store's adapters need it.
 _invocation: ContextVar[Any] = ContextVar("lambda_context", default=None)
 

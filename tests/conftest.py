@@ -1,10 +1,12 @@
-"""Fixtures shared by every test layer: a moto server on 127.0.0.1 and the rendered templates."""
+"""Fixtures shared by every test layer (a moto server on 127.0.0.1 and the rendered
+templates), and the lanes: each test is marked by the folder it is in."""
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +15,35 @@ from generator.environments import ENVIRONMENTS
 from generator.stack import build_template
 from tests.support.api import POWERTOOLS_DEFAULTS
 from tests.support.aws import FAKE_CREDENTIALS, closed_port_url, free_port
+
+TESTS = Path(__file__).resolve().parent
+# The lanes of each folder (or file) of tests/, registered as markers in tox.ini. `slow` is
+# what the fast lane (`pytest -m "not slow"`) leaves out. A folder missing here fails the
+# collection, so that no test escapes its lane.
+LANES: Mapping[str, tuple[str, ...]] = {
+    "unit": ("unit",),
+    "integration": ("integration",),
+    "templates": ("templates",),
+    "deploy": ("release", "slow"),
+    "e2e": ("e2e", "slow"),
+    "localapi": ("localapi", "slow"),
+    "packaging": ("packaging", "slow"),
+    "test_readme.py": ("docs",),
+    "test_code_health.py": ("health", "slow"),
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        place = item.path.relative_to(TESTS).parts[0]
+        lanes = LANES.get(place)
+        if lanes is None:
+            raise pytest.UsageError(
+                f"tests/{place} has no lane: add it to LANES in tests/conftest.py"
+            )
+        for lane in lanes:
+            item.add_marker(lane)
+
 
 # Before any test imports a handler: Powertools fixes its namespace and service at import.
 for _name, _value in POWERTOOLS_DEFAULTS.items():

@@ -14,7 +14,7 @@ import order_processor
 import query_orders
 import runtime
 from generator import names
-from generator.lambda_functions import FUNCTIONS, PYTHON_VERSION, RUNTIME, Resource
+from generator.lambda_functions import FUNCTIONS, RUNTIME, Resource
 from generator.parts.monitoring import ORDER_METRICS
 from generator.parts.parameters import API_CONFIG
 from orders.requests import ORDER_SCHEMA, ORDER_UPDATE_SCHEMA, load_schema
@@ -104,10 +104,13 @@ def test_the_dashboard_graphs_metrics_the_handlers_emit():
 
 
 @pytest.mark.parametrize("environment", ["prod", "dev"])
-def test_every_function_runs_the_runtime_the_artifact_is_built_for(rendered_templates, environment):
+def test_every_function_runs_the_python_the_handlers_need(rendered_templates, environment):
+    # Given the Python the handlers declare they need (handlers/runtime.py)
+    needed = f"python{runtime.PYTHON_VERSION}"
+    # Then every function of the template runs it, and the artifact is built for it
     functions = resources_of_type(rendered_templates[environment], "AWS::Lambda::Function")
-    assert {f["Properties"]["Runtime"] for f in functions.values()} == {RUNTIME}
-    assert f"python{PYTHON_VERSION}" == RUNTIME
+    assert {f["Properties"]["Runtime"] for f in functions.values()} == {needed}
+    assert needed == RUNTIME
 
 
 def test_the_handlers_read_each_resource_under_the_variable_the_template_names_it():

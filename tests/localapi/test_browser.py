@@ -6,7 +6,6 @@ and API Gateway's own 400 (CORS on the template's gateway responses)."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -16,9 +15,10 @@ from pathlib import Path
 import pytest
 
 from tests.localapi.conftest import Served
+from tests.support import prerequisites
 from tests.support.api import order_body
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.browser
 PAGE = """<!doctype html>
 <html><body><pre id="out">pending</pre>
 <script>
@@ -77,12 +77,12 @@ def page_origin(served: Served) -> Iterator[str]:
 def test_a_page_on_another_origin_reads_a_201_and_the_gateways_400(
     served: Served, page_origin: str, tmp_path: Path
 ) -> None:
-    assert CHROMIUM, "Debian's chromium is not installed (.ci/run installs it)"
+    chromium = prerequisites.chromium()
     before = served.settled_line_count()
     # When headless Chromium loads the page and runs its script to the end
     dom = subprocess.run(
         [
-            CHROMIUM,
+            str(chromium),
             "--headless",
             "--no-sandbox",
             "--disable-gpu",

@@ -12,7 +12,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -26,8 +26,8 @@ from localapi.server import LocalApi
 from tests.support.api import order_body
 from tests.support.faults import DROP, REFUSE, SLOW, THROUGH, FaultProxy
 
-# Short client limits (300 ms, no retry), so that a request takes at most about a second and
-# each fault window below decides the requests sent in it.
+# Short client limits (300 ms, no retry): a slow answer is a timeout, an outage one refused
+# connection per call.
 API_CONFIG = {"defaultTimeout": 300, "retryAttempts": 0, "maxOrdersPerHour": 1000}
 
 
@@ -111,22 +111,26 @@ def _redrive(local: LocalApi) -> int:
     )  # fmt: skip
 
 
-# (seconds from the start, DynamoDB's mode, SQS's mode). The window where both are down has
-# only refusals around it: a refused connection stores nothing, so its 503s are certain; a
-# slow or dropped answer may have stored the order, so it never meets SQS down.
-SCHEDULE = (
-    (0.0, THROUGH, THROUGH),
-    (1.0, REFUSE, THROUGH),
-    (2.0, REFUSE, REFUSE),
-    (3.5, REFUSE, THROUGH),
-    (4.5, THROUGH, THROUGH),
-    (6.0, SLOW, THROUGH),
-    (7.0, THROUGH, THROUGH),
-    (8.0, DROP, THROUGH),
-    (9.0, THROUGH, THROUGH),
+# The faults, phase by phase: (DynamoDB's mode, SQS's mode, how each order sent in the phase
+# is answered). Each phase starts once every order of the one before is answered, so an order
+# meets one fault only: refused (nothing stored) or queued (202), never both by chance.
+PHASES = (
+    (THROUGH, THROUGH, 201),
+    (REFUSE, THROUGH, 202),
+    (REFUSE, REFUSE, 503),
+    (REFUSE, THROUGH, 202),
+    (THROUGH, THROUGH, 201),
+    # The answer comes after the client's 300 ms: stored, but the client queues it too.
+    (SLOW, THROUGH, 202),
+    (THROUGH, THROUGH, 201),
+    # The request is stored, its answer never comes back.
+    (DROP, THROUGH, 202),
+    (THROUGH, THROUGH, 201),
 )
-LOAD_SECONDS = 10.0
 SENDERS = 4
+ORDERS_PER_SENDER_AND_PHASE = 2
+# A deadline for each step to be reached, not a window anything must happen in.
+STEP_DEADLINE_SECONDS = 120
 
 
 def test_no_order_is_lost_while_dynamodb_and_sqs_fail_and_recover(
@@ -134,34 +138,40 @@ def test_no_order_is_lost_while_dynamodb_and_sqs_fail_and_recover(
 ) -> None:
     local = _start(_template(), proxies)
     try:
-        # Given orders sent steadily by four clients while the faults come and go
-        answers: list[tuple[int, Any]] = []
+        # Given orders sent by four clients at once, phase after phase of faults
+        answers: list[tuple[int, int, Any]] = []  # (phase, status, body)
         lock = threading.Lock()
-        started = time.monotonic()
+        # The phase's faults are set before the senders pass it; they pass it again once
+        # every order of the phase is answered.
+        step = threading.Barrier(SENDERS + 1, timeout=STEP_DEADLINE_SECONDS)
 
         def send(sender: int) -> None:
-            index = 0
-            while time.monotonic() - started < LOAD_SECONDS:
-                answer = _post(local, order_body(customerId=f"load-{sender}-{index}"))
-                with lock:
-                    answers.append(answer)
-                index += 1
-                time.sleep(0.05)
+            for phase in range(len(PHASES)):
+                step.wait()
+                for index in range(ORDERS_PER_SENDER_AND_PHASE):
+                    body = order_body(customerId=f"load-{sender}-{phase}-{index}")
+                    status, answer = _post(local, body)
+                    with lock:
+                        answers.append((phase, status, answer))
+                step.wait()
 
         senders = [threading.Thread(target=send, args=(n,)) for n in range(SENDERS)]
         for sender in senders:
             sender.start()
-        for at, dynamodb, sqs in SCHEDULE:
-            time.sleep(max(0.0, at - (time.monotonic() - started)))
+        for dynamodb, sqs, _ in PHASES:
             proxies["dynamodb"].mode, proxies["sqs"].mode = dynamodb, sqs
+            step.wait()
+            step.wait()
         for sender in senders:
             sender.join()
 
-        # Then every answer is a 201 (stored), a 202 (queued) or a 503 (neither)
-        counts = Counter(status for status, _ in answers)
-        assert set(counts) <= {201, 202, 503}, counts
-        assert all(counts[status] for status in (201, 202, 503)), counts  # each fault did
-        accepted = [body["orderId"] for status, body in answers if status in (201, 202)]
+        # Then each order is answered as its phase's faults decide: stored (201), queued (202),
+        # or refused (503) when neither the table nor the queue could take it
+        per_order = ORDERS_PER_SENDER_AND_PHASE * SENDERS
+        for phase, (_, _, expected) in enumerate(PHASES):
+            statuses = [status for sent_in, status, _ in answers if sent_in == phase]
+            assert statuses == [expected] * per_order, (phase, PHASES[phase], statuses)
+        accepted = [body["orderId"] for _, status, body in answers if status in (201, 202)]
 
         # When the table is back and the redrive runs
         assert _redrive(local) == 0
@@ -170,9 +180,18 @@ def test_no_order_is_lost_while_dynamodb_and_sqs_fail_and_recover(
         stored = _stored_orders(local)
         assert len(stored) == len(set(stored))
         assert sorted(stored) == sorted(accepted)
-        print(f"sent {len(answers)}: {dict(counts)}; stored {len(stored)}")
+        counts = dict(Counter(status for _, status, _ in answers))
+        print(f"sent {len(answers)}: {counts}; stored {len(stored)}")
     finally:
         local.stop()
+
+
+def _wait_until(condition: Callable[[], bool], failure: str, every: float = 0.05) -> None:
+    """Poll condition until it holds; fail with `failure` past the step's deadline."""
+    deadline = time.monotonic() + STEP_DEADLINE_SECONDS
+    while not condition():
+        assert time.monotonic() < deadline, failure
+        time.sleep(every)
 
 
 def test_a_worker_killed_mid_request_leaves_one_order_for_the_retry(
@@ -195,10 +214,7 @@ def test_a_worker_killed_mid_request_leaves_one_order_for_the_retry(
         first: list[tuple[int, Any]] = []
         request = threading.Thread(target=lambda: first.append(_post(local, body, key)))
         request.start()
-        deadline = time.monotonic() + 30
-        while not proxy.held and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert proxy.held, "the PutItem never came"
+        _wait_until(lambda: proxy.held > 0, "the PutItem never came")
 
         # When the worker serving it is killed
         [worker] = local.pools["OrderProcessorFunction"].pids(busy_only=True)
@@ -208,12 +224,15 @@ def test_a_worker_killed_mid_request_leaves_one_order_for_the_retry(
         assert first[0][0] == 502
 
         # When the client retries with the same Idempotency-Key, until the killed attempt's
-        # claim on the key has expired (at the function's timeout)
+        # claim on the key has expired (at the function's timeout: a 409 until then)
         proxy.hold_if = None
-        retried = _post(local, body, key)
-        while retried[0] == 409 and time.monotonic() < deadline:
-            time.sleep(0.5)
-            retried = _post(local, body, key)
+        retries: list[tuple[int, Any]] = []
+        _wait_until(
+            lambda: retries.append(_post(local, body, key)) or retries[-1][0] != 409,
+            "the killed attempt's claim on the key never expired",
+            every=0.5,
+        )
+        retried = retries[-1]
         # Then it gets one order, the one the killed attempt had stored
         assert retried[0] == 201, retried
         assert _stored_orders(local) == [retried[1]["orderId"]]

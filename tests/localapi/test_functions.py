@@ -7,6 +7,7 @@ import os
 import textwrap
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,15 +15,30 @@ import pytest
 from localapi.functions import CRASHED, TIMED_OUT, FunctionPool
 
 HANDLER = """
-import os, time
+import os, pathlib, time
 
 invocations = 0
+
+def wait_for(condition):
+    # the test's own deadline: a handler that waits for ever would hang the test
+    deadline = time.monotonic() + 120
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 def handler(event, context):
     global invocations
     invocations += 1
     if event.get("sleep"):
         time.sleep(event["sleep"])
+    if event.get("running"):
+        # say it is running, then wait until the test lets it go
+        pathlib.Path(event["running"]).touch()
+        wait_for(pathlib.Path(event["release"]).exists)
+    if event.get("meet"):
+        # a barrier: wait until `count` invocations have arrived
+        here = pathlib.Path(event["meet"])
+        (here / str(os.getpid())).touch()
+        wait_for(lambda: len(list(here.iterdir())) >= event["count"])
     if event.get("die"):
         os._exit(1)
     if event.get("raise"):
@@ -55,6 +71,13 @@ def task_root(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.fixture
+def signals(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the test and its handlers signal each other: outside the task root, whose
+    changes restart the environments."""
+    return tmp_path_factory.mktemp("signals")
+
+
 def pool(task_root: Path, size: int = 1, **environment: str) -> FunctionPool:
     project = str(Path(__file__).resolve().parents[2])
     return FunctionPool(
@@ -78,7 +101,7 @@ def test_an_environment_keeps_its_module_state_between_invocations(task_root: Pa
         first, second = invoke(functions)["response"], invoke(functions)["response"]
         assert (first["invocations"], second["invocations"]) == (1, 2)
         assert first["pid"] == second["pid"] != os.getpid()
-        assert 25_000 < second["remaining"] <= 30_000
+        assert 0 < second["remaining"] <= 30_000
     finally:
         functions.close()
 
@@ -102,30 +125,41 @@ def test_two_functions_never_share_module_state_or_environment(task_root: Path) 
 def test_an_invocation_past_its_timeout_is_stopped_with_its_environment(task_root: Path) -> None:
     functions = pool(task_root)
     try:
-        started = time.monotonic()
+        # Given an environment that has served once
+        first = invoke(functions)["response"]
+        # When an invocation runs past its timeout (1 s: it would sleep 30)
         assert invoke(functions, timeout=1, sleep=30)["failure"] == TIMED_OUT
-        assert time.monotonic() - started < 5
-        # The next invocation gets a fresh environment (its module state starts over)
-        assert invoke(functions)["response"]["invocations"] == 1
+        # Then its environment was stopped: the next invocation runs in a fresh one (another
+        # process, whose module state starts over)
+        after = invoke(functions)["response"]
+        assert after["invocations"] == 1
+        assert after["pid"] != first["pid"]
+        assert not _alive(first["pid"])
     finally:
         functions.close()
 
 
 def test_a_request_that_waits_for_a_busy_pool_past_its_answer_time_times_out(
-    task_root: Path,
+    task_root: Path, signals: Path
 ) -> None:
     # Given a pool of one environment, busy with a slow invocation
     functions = pool(task_root)
     try:
         assert invoke(functions)["response"]["invocations"] == 1
-        busy = threading.Thread(target=invoke, args=(functions,), kwargs={"sleep": 2})
+        running, release = signals / "running", signals / "release"
+        busy = threading.Thread(
+            target=invoke,
+            args=(functions,),
+            kwargs={"running": str(running), "release": str(release)},
+        )
         busy.start()
-        time.sleep(0.3)
+        _wait_until(running.exists)
         # When another request must be answered within half a second
         context = {**CONTEXT, "deadline_ms": time.time() * 1000 + 30_000}
         waited = functions.invoke({}, context, 30, answer_by=time.monotonic() + 0.5)
         # Then it times out without running, and the busy environment finishes and serves on
         assert waited.failure == TIMED_OUT
+        release.touch()
         busy.join()
         assert invoke(functions)["response"]["invocations"] == 3
     finally:
@@ -163,15 +197,36 @@ def test_an_edit_to_the_code_is_served_by_the_next_request(task_root: Path) -> N
         functions.close()
 
 
-def test_concurrent_requests_use_several_environments(task_root: Path) -> None:
+def test_concurrent_requests_use_several_environments(task_root: Path, signals: Path) -> None:
     import concurrent.futures
 
+    # Given three invocations that each wait until all three are running
+    meeting = signals
     functions = pool(task_root, size=3)
     try:
         with concurrent.futures.ThreadPoolExecutor(3) as executor:
             answers = list(
-                executor.map(lambda _: invoke(functions, sleep=0.5)["response"], range(3))
+                executor.map(
+                    lambda _: invoke(functions, meet=str(meeting), count=3)["response"], range(3)
+                )
             )
+        # Then they ran at once, each in an environment of its own
         assert len({answer["pid"] for answer in answers}) == 3
     finally:
         functions.close()
+
+
+def _wait_until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 120
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never held"
+        time.sleep(0.01)
+
+
+def _alive(pid: int) -> bool:
+    stat = Path(f"/proc/{pid}/stat")
+    try:
+        state = stat.read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"

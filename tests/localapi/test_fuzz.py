@@ -32,6 +32,8 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.localapi.conftest import Served
 
+pytestmark = pytest.mark.fuzz
+
 OPENAPI = Path(__file__).resolve().parents[2] / "templates" / "food-delivery-openapi.json"
 SEED = 20_261_130
 EXAMPLES_PER_OPERATION = 40

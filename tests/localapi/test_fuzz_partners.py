@@ -18,8 +18,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.localapi.conftest import A, B, Served
 from tests.localapi.test_fuzz import OPENAPI, SEED
+
+pytestmark = pytest.mark.fuzz
 
 EXAMPLES = 10
 

@@ -156,35 +156,32 @@ def _template_copy(tmp_path: Path, change: Any) -> Path:
 
 
 def test_the_usage_plan_throttles_then_its_quota_runs_out(tmp_path: Path) -> None:
-    # Given a template copy whose usage plan allows bursts of 2 at 1 request a second, and 4
-    # requests a day
+    # Given a template copy whose usage plan lets a key burst 2 requests, refills one in 1,000
+    # seconds (never, for this test), and allows 1 request a day
     def small_plan(resources: dict[str, Any]) -> None:
         plan = resources["ApiUsagePlan"]["Properties"]
-        plan["Throttle"] = {"RateLimit": 1.0, "BurstLimit": 2}
-        plan["Quota"] = {"Limit": 4, "Period": "DAY"}
+        plan["Throttle"] = {"RateLimit": 0.001, "BurstLimit": 2}
+        plan["Quota"] = {"Limit": 1, "Period": "DAY"}
 
     served = start_serve("--template-file", str(_template_copy(tmp_path, small_plan)))
     try:
         path = "/orders/customer/quota-test"
         served.token()  # obtained ahead: the burst is the API's requests alone
-        # When four requests come at once (the gateway decides on arrival, so how long the
-        # function takes does not matter), Then two pass and two are throttled
+        # When four requests come at once (the gateway decides on arrival, in API Gateway's
+        # order: the throttle, then the quota)
         with ThreadPoolExecutor(max_workers=4) as pool:
             replies = list(pool.map(lambda _: served.call("GET", path), range(4)))
-        assert sorted(reply.status for reply in replies) == [200, 200, 429, 429]
-        throttled = next(reply for reply in replies if reply.status == 429)
-        assert throttled.body == b'{"message":"Too Many Requests"}'
-        assert throttled.headers[CORS_ORIGIN] == "*"
-        # When the bucket refills, Then requests pass until the day's 4 are used up
-        time.sleep(1.2)
-        assert served.call("GET", path).status == 200
-        time.sleep(1.2)
-        assert served.call("GET", path).status == 200
-        time.sleep(1.2)
-        exhausted = served.call("GET", path)
-        assert exhausted.status == 429
-        assert exhausted.body == b'{"message":"Limit Exceeded"}'
+        # Then the burst lets two past the throttle, and the quota one of those two
+        bodies = sorted((reply.status, reply.body) for reply in replies)
+        assert [status for status, _ in bodies] == [200, 429, 429, 429]
+        assert [body for status, body in bodies if status == 429] == [
+            b'{"message":"Limit Exceeded"}',
+            b'{"message":"Too Many Requests"}',
+            b'{"message":"Too Many Requests"}',
+        ]
+        exhausted = next(reply for reply in replies if b"Limit Exceeded" in reply.body)
         assert exhausted.headers["x-amzn-errortype"] == "LimitExceededException"
+        assert all(reply.headers[CORS_ORIGIN] == "*" for reply in replies)
     finally:
         served.stop()
 
@@ -218,11 +215,9 @@ def test_ctrl_c_stops_the_gateway_its_workers_and_moto() -> None:
     assert workers, "the functions run in worker processes"
     port = int(served.url.rsplit(":", 1)[1])
     # When it gets SIGINT (Ctrl-C)
-    started = time.monotonic()
     status = served.stop(signal.SIGINT)
-    # Then it exits cleanly within seconds, leaves no worker, and frees its port
+    # Then it exits cleanly, leaves no worker, and frees its port
     assert status == 0
-    assert time.monotonic() - started < 10
     assert not [pid for pid in workers if _alive(pid)]
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0

@@ -16,9 +16,9 @@ import pytest
 
 from generator.lambda_functions import PYTHON_VERSION
 from generator.packaging import EXCLUDED_NAMES, HANDLERS
+from tests.support import prerequisites
 from tests.support.api import SAMPLE_PARTNERS, registry_value
 from tests.support.aws import FAKE_CREDENTIALS, create_tables_from_template, parameter_values
-from tests.support.lambda_python import find_lambda_python
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "tests" / "events"
@@ -27,9 +27,7 @@ EVENTS = ROOT / "tests" / "events"
 @pytest.fixture(scope="module")
 def lambda_python() -> Path:
     """The Lambda runtime's interpreter: the artifact is tested on nothing else."""
-    found = find_lambda_python()
-    assert found, f"this machine has no python{PYTHON_VERSION}, the runtime the template names"
-    return found
+    return prerequisites.lambda_python()
 
 
 def _package(out: Path, hash_seed: str) -> Path:

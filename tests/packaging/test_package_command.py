@@ -4,7 +4,6 @@ and credentials checked before the build, and every mistake a one-line error."""
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import boto3
@@ -74,7 +73,6 @@ def test_upload_target_that_is_not_s3_is_a_usage_error() -> None:
 def test_missing_bucket_fails_before_the_build(moto_server: str, tmp_path: Path) -> None:
     # Given a bucket that does not exist
     env = {**os.environ, **FAKE_CREDENTIALS}
-    started = time.monotonic()
     # When a release is packaged for it
     result = package(
         "--out",
@@ -88,7 +86,6 @@ def test_missing_bucket_fails_before_the_build(moto_server: str, tmp_path: Path)
     # Then one line says so and how to fix it, and nothing was built
     cli.assert_clean_error(result, 1, "bucket no-such-bucket-here does not exist", "aws s3 mb")
     assert not list(tmp_path.glob("*.zip"))
-    assert time.monotonic() - started < 60
 
 
 def test_no_credentials_is_a_one_line_error(moto_server: str, tmp_path: Path) -> None:

@@ -26,10 +26,20 @@ def _candidates(version: str) -> Iterator[Path]:
         yield Path(directory) / name
 
 
-def find_lambda_python() -> Path | None:
+def lambda_version() -> str:
+    """X.Y of the Lambda runtime the template names."""
     from generator.lambda_functions import PYTHON_VERSION
 
-    return find_python(PYTHON_VERSION)
+    return PYTHON_VERSION
+
+
+def install_hint() -> str:
+    version = lambda_version()
+    return f"pyenv install {version} (or your system's python{version} package)"
+
+
+def find_lambda_python() -> Path | None:
+    return find_python(lambda_version())
 
 
 def find_python(version: str) -> Path | None:
@@ -48,10 +58,11 @@ def find_python(version: str) -> Path | None:
 
 
 if __name__ == "__main__":
-    from generator.lambda_functions import PYTHON_VERSION
-
     found = find_lambda_python()
     if found is None:
-        print(f"no python{PYTHON_VERSION} on this machine (the Lambda runtime's)", file=sys.stderr)
+        print(
+            f"no python{lambda_version()} on this machine (the Lambda runtime's): {install_hint()}",
+            file=sys.stderr,
+        )
         sys.exit(1)
     print(found)
