@@ -63,6 +63,8 @@ setup(
         # `python -m generator serve`: the handlers' own packages, moto as AWS, and JWTs for
         # its local token endpoint (RS256 needs cryptography).
         "serve": [*HANDLER_REQUIREMENTS, "moto[server]>=5.0.20", "PyJWT[crypto]>=2.8"],
+        # The git hooks the README suggests (`pre-commit install`).
+        "dev": ["pre-commit>=3.5"],
         "test": [
             *HANDLER_TEST_REQUIREMENTS,
             "PyJWT[crypto]>=2.8",
