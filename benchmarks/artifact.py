@@ -20,8 +20,8 @@ sys.path.insert(0, str(ROOT))
 
 
 def main() -> int:
-    from generator.lambda_functions import PYTHON_VERSION, WHEEL_PLATFORM
-    from generator.packaging import build_artifact
+    from generator.release.packaging import build_artifact
+    from generator.stack.function_specs import PYTHON_VERSION, WHEEL_PLATFORM
 
     with tempfile.TemporaryDirectory() as scratch:
         timings, artifacts = [], []

@@ -21,8 +21,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=9)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from generator.environments import ENVIRONMENTS
-    from generator.stack import build_template, render
+    from generator.stack.build import build_template, render
+    from generator.stack.environments import ENVIRONMENTS
 
     with tempfile.TemporaryDirectory() as out:
         wall = []

@@ -277,8 +277,8 @@ def create_stack(endpoint: str) -> Stack:
     """Tables from the generator's dev template, SSM values from the template, like the tests."""
     import boto3
 
-    from generator.environments import ENVIRONMENTS
-    from generator.stack import build_template
+    from generator.stack.build import build_template
+    from generator.stack.environments import ENVIRONMENTS
     from tests.support.api import SAMPLE_PARTNERS, registry_value
     from tests.support.aws import create_tables_from_template, parameter_values
 

@@ -57,8 +57,8 @@ def start_up(runs: int) -> list[float]:
 
 
 def overhead(requests: int) -> tuple[float, float]:
-    from generator.environments import ENVIRONMENTS
-    from generator.stack import build_template
+    from generator.stack.build import build_template
+    from generator.stack.environments import ENVIRONMENTS
     from localapi.server import LocalApi
     from tests.support.api import (
         WRITE,

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from generator.environments import ENVIRONMENTS
-from generator.stack import build_template
+from generator.stack.build import build_template
+from generator.stack.environments import ENVIRONMENTS
 from tests.support.api import POWERTOOLS_DEFAULTS
 from tests.support.aws import FAKE_CREDENTIALS, closed_port_url, free_port
 

@@ -9,10 +9,11 @@ import re
 import sys
 from typing import Any
 
-from generator import cost_report, costing
-from generator.environments import ENVIRONMENTS
-from generator.prices import PRICE_REGION, PRICES_AS_OF
-from generator.stack import render
+from generator.cost import costing
+from generator.cost import report as cost_report
+from generator.cost.prices import PRICE_REGION, PRICES_AS_OF
+from generator.stack.build import render
+from generator.stack.environments import ENVIRONMENTS
 
 DEFAULT_ENVIRONMENT = "prod"
 # The workload the stack is sized for.

@@ -12,12 +12,12 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from generator.commands import stacks
+from generator.commands import change_set_arguments as stacks
 from generator.errors import USAGE, UserError
 
 if TYPE_CHECKING:
-    from generator.deploying import Clients, Inputs, Outcome, Preview
-    from generator.stack_events import Follower
+    from generator.release.deploying import Clients, Inputs, Outcome, Preview
+    from generator.release.stack_events import Follower
 
 REFUSED = 3
 INTERRUPTED = 130
@@ -59,7 +59,8 @@ def add_parser(subcommands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from generator import deploying, release
+    from generator.release import deploying
+    from generator.release import release_steps as release
 
     if not (args.yes or args.no_execute or _is_terminal(sys.stdin)):
         raise UserError(NO_TERMINAL, status=USAGE)
@@ -85,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _apply_guard_rail(clients: Clients, preview: Preview, inputs: Inputs, *, allowed: bool) -> None:
-    from generator import deploying, guard_rails
+    from generator.release import deploying, guard_rails
 
     risky = preview.risky
     if not risky:
@@ -99,7 +100,7 @@ def _apply_guard_rail(clients: Clients, preview: Preview, inputs: Inputs, *, all
 
 
 def _leave_for_review(clients: Clients, preview: Preview) -> None:
-    from generator.deploying import aws_command
+    from generator.release.deploying import aws_command
 
     print(f"Change set {preview.change_set_name} is left for review; nothing was executed.")
     stack = ["--stack-name", preview.stack_name, "--change-set-name", preview.change_set_name]
@@ -119,7 +120,7 @@ def _confirmed(preview: Preview) -> bool:
 
 
 def _execute(clients: Clients, preview: Preview, inputs: Inputs) -> int:
-    from generator import deploying
+    from generator.release import deploying
 
     print(f"Executing change set {preview.change_set_name} on stack {preview.stack_name}:")
     try:
@@ -145,7 +146,7 @@ def _execute(clients: Clients, preview: Preview, inputs: Inputs) -> int:
 
 
 def _follower(preview: Preview) -> Follower:
-    from generator.stack_events import EventLines, ProgressLine
+    from generator.release.stack_events import EventLines, ProgressLine
 
     if _is_terminal(sys.stdout):
         resources = [change.logical_id for change in preview.changes]
@@ -172,7 +173,7 @@ def failure_message(stack_name: str, outcome: Outcome, *, events_command: str) -
 def outputs_text(outputs: Mapping[str, str], aws: Callable[..., str]) -> list[str]:
     """The stack's outputs, and for each partner the commands that read what the outputs do
     not hold: its client secret and its API key's value (aws builds an `aws ...` command)."""
-    from generator import names
+    from generator.stack import names
 
     if not outputs:
         return ["Outputs: none reported"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from generator.commands import stacks
+from generator.commands import change_set_arguments as stacks
 from generator.errors import UserError
 
 CURRENT = 0
@@ -40,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from generator import deploying, release
+    from generator.release import deploying
+    from generator.release import release_steps as release
 
     inputs = stacks.read_inputs(args)
     clients = deploying.connect(args.region, args.endpoint_url)

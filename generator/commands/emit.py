@@ -11,10 +11,11 @@ import shlex
 import sys
 from pathlib import Path
 
-from generator import openapi, readme
-from generator.environments import ENVIRONMENTS
+from generator.documents import openapi
+from generator.documents import readme_sections as readme
 from generator.files import write_atomically
-from generator.stack import build_template, render
+from generator.stack.build import build_template, render
+from generator.stack.environments import ENVIRONMENTS
 
 DEFAULT_OUT = Path("templates")
 # The options of this command, by their destination on the parsed arguments.

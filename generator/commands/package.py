@@ -8,18 +8,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator import aws, release
-from generator.environments import ENVIRONMENTS
 from generator.files import write_atomically
+from generator.release import connection as aws
+from generator.release import release_steps as release
+from generator.stack.environments import ENVIRONMENTS
 
 if TYPE_CHECKING:
-    from generator.publishing import S3Location
+    from generator.release.publishing import S3Location
 
 DEFAULT_DIST = Path("dist")
 
 
 def _s3_location(value: str) -> S3Location:
-    from generator.publishing import S3Location
+    from generator.release.publishing import S3Location
 
     try:
         return S3Location.parse(value)
@@ -95,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     if target is None:
         return 0
 
-    from generator.publishing import deploy_command
+    from generator.release.publishing import deploy_command
 
     key, uploaded = release.upload(target.s3, artifact, target.location)
     print(f"{'uploaded to' if uploaded else 'already at'} s3://{target.location.bucket}/{key}")

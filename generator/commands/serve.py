@@ -13,10 +13,10 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from generator.environments import ENVIRONMENTS
 from generator.errors import UserError
 from generator.files import describe_os_error, read_template
-from generator.sources import HANDLERS
+from generator.stack.environments import ENVIRONMENTS
+from generator.stack.sources import HANDLERS
 
 LOOPBACK = "127.0.0.1"
 DEFAULT_PORT = 3000
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         from localapi.server import LocalApi
     except ImportError as error:  # moto is a test and serve dependency, not the generator's
         raise UserError(f"serve needs {error.name}: pip install -e '.[serve]'") from error
-    from generator.openapi import build_document
+    from generator.documents.openapi import build_document
 
     environment = ENVIRONMENTS[args.env]
     template = _template(args.template_file, args.env)
@@ -120,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _template(path: Path | None, env: str) -> dict[str, Any]:
     if path is None:
-        from generator.stack import build_template
+        from generator.stack.build import build_template
 
         template: dict[str, Any] = json.loads(build_template(ENVIRONMENTS[env]).to_json())
         return template

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.environments import ENVIRONMENTS
+from generator.stack.environments import ENVIRONMENTS
 from tests.support.cli import ROOT
 from tests.support.moto_template import for_moto
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 
-from generator import deploying
-from generator.change_sets import parameter_changes, resource_changes
-from generator.commands.stacks import show_preview
-from generator.environments import ENVIRONMENTS
-from generator.publishing import S3Location
-from generator.release import TEMPLATES
+from generator.commands.change_set_arguments import show_preview
+from generator.release import deploying
+from generator.release.change_sets import parameter_changes, resource_changes
+from generator.release.publishing import S3Location
+from generator.release.release_steps import TEMPLATES
+from generator.stack.environments import ENVIRONMENTS
 from tests.deploy.answers import answer
 
 STACK = "food-delivery-prod"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from generator.change_sets import (
+from generator.release.change_sets import (
     ParameterChange,
     means_no_changes,
     parameter_changes,
@@ -16,8 +16,8 @@ from generator.change_sets import (
     resource_table,
     summary,
 )
-from generator.environments import ENVIRONMENTS
-from generator.release import TEMPLATES
+from generator.release.release_steps import TEMPLATES
+from generator.stack.environments import ENVIRONMENTS
 from tests.deploy.answers import answer
 
 PROD_TEMPLATE = json.loads(

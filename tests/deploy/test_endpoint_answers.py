@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from botocore.parsers import ResponseParserError
 
-from generator.aws import reported
 from generator.errors import UserError
+from generator.release.connection import reported
 
 # The shape of botocore's own message (botocore/parsers.py): its first line, then the answer as
 # a bytes literal.

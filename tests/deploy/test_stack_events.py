@@ -7,8 +7,8 @@ from __future__ import annotations
 import io
 
 from generator.commands.deploy import failure_message, outputs_text
-from generator.deploying import Outcome
-from generator.stack_events import (
+from generator.release.deploying import Outcome
+from generator.release.stack_events import (
     CLEAR_LINE,
     EventLines,
     ProgressLine,

@@ -11,9 +11,9 @@ from pathlib import Path
 import boto3
 import pytest
 
-from generator import deploying
-from generator.environments import ENVIRONMENTS
-from generator.publishing import INLINE_TEMPLATE_LIMIT, S3Location
+from generator.release import deploying
+from generator.release.publishing import INLINE_TEMPLATE_LIMIT, S3Location
+from generator.stack.environments import ENVIRONMENTS
 from tests.deploy.commands import REGION
 
 

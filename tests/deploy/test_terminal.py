@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from generator.stack_events import CLEAR_LINE
+from generator.release.stack_events import CLEAR_LINE
 from tests.deploy.commands import Commands, stack_status
 from tests.support.cli import ROOT
 

@@ -26,10 +26,10 @@ import pytest
 
 import order_processor
 import query_orders
-from generator import names
-from generator.environments import ENVIRONMENTS
-from generator.packaging import HANDLERS, build_artifact
-from generator.publishing import S3Location, upload
+from generator.release.packaging import HANDLERS, build_artifact
+from generator.release.publishing import S3Location, upload
+from generator.stack import names
+from generator.stack.environments import ENVIRONMENTS
 from tests.e2e.deploy import (
     ROOT,
     TEMPLATES,

@@ -25,6 +25,19 @@ from tests.support.api import (
 )
 from tests.support.aws import create_tables_from_template, parameter_values
 
+# The functions' client timeout when a test does not set one. The template's 500 ms is for
+# DynamoDB on AWS; moto on a busy 2-core machine can take longer for a call, and a test that
+# is not about timeouts must not see a timeout. Tests of timeouts set their own.
+MOTO_TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(autouse=True)
+def _patient_ssm_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SSM's fixed client timeout (2 s on AWS), likewise raised for moto on a busy machine."""
+    import store.clients
+
+    monkeypatch.setattr(store.clients, "SSM_TIMEOUT_MS", MOTO_TIMEOUT_MS)
+
 
 @pytest.fixture
 def lambda_context() -> LambdaContext:
@@ -62,6 +75,7 @@ def make_stack(
     api_config / feature_flags replace the template's SSM values (as dicts) when given.
     """
     template = rendered_templates["dev"]
+    template_config = json.loads(parameter_values(template)["ApiConfigParameter"])
 
     def build(
         api_config: Mapping[str, Any] | None = None,
@@ -86,12 +100,16 @@ def make_stack(
         values = parameter_values(template)
         api_config_name = f"/food-delivery/test-{suffix}/api-config"
         flags_name = f"/food-delivery/test-{suffix}/feature-flags"
-        for name, given, logical_id in (
-            (api_config_name, api_config, "ApiConfigParameter"),
-            (flags_name, feature_flags, "FeatureFlagsParameter"),
-        ):
-            value = json.dumps(given) if given is not None else values[logical_id]
-            ssm.put_parameter(Name=name, Type="String", Value=value)
+        config = dict(api_config or json.loads(values["ApiConfigParameter"]))
+        if config.get("defaultTimeout") == template_config["defaultTimeout"]:
+            config["defaultTimeout"] = MOTO_TIMEOUT_MS
+        ssm.put_parameter(Name=api_config_name, Type="String", Value=json.dumps(config))
+        flags = (
+            json.dumps(feature_flags)
+            if feature_flags is not None
+            else values["FeatureFlagsParameter"]
+        )
+        ssm.put_parameter(Name=flags_name, Type="String", Value=flags)
         # The registry as the template writes it, for the sample partners' clients and keys
         registry_name = f"/food-delivery/test-{suffix}/partners"
         ssm.put_parameter(Name=registry_name, Type="String", Value=registry_value(SAMPLE_PARTNERS))

@@ -13,10 +13,10 @@ import observability
 import order_processor
 import query_orders
 import runtime
-from generator import names
-from generator.lambda_functions import FUNCTIONS, RUNTIME, Resource
-from generator.parts.monitoring import ORDER_METRICS
-from generator.parts.parameters import API_CONFIG
+from generator.stack import names
+from generator.stack.function_specs import FUNCTIONS, RUNTIME, Resource
+from generator.stack.parts.monitoring import ORDER_METRICS
+from generator.stack.parts.parameters import API_CONFIG
 from orders.requests import ORDER_SCHEMA, ORDER_UPDATE_SCHEMA, load_schema
 from orders.rules import ApiConfig
 from store import orders_table
@@ -123,8 +123,8 @@ def test_every_entry_point_has_a_function_and_every_function_an_entry_point():
 
 def test_the_scopes_the_handlers_check_are_those_the_methods_require(rendered_templates):
     # Given the scope each route's handler asks of the caller (orders/partners.py)
-    from generator import scopes
-    from generator.parts.api import ROUTES
+    from generator.stack import scopes
+    from generator.stack.parts.api import ROUTES
     from orders import partners
 
     handler_scope = {"GET": partners.READ, "POST": partners.WRITE, "PUT": partners.WRITE}

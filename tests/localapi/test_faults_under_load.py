@@ -13,22 +13,25 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 import redrive
-from generator.environments import ENVIRONMENTS
-from generator.sources import HANDLERS
-from generator.stack import build_template
+from generator.stack.build import build_template
+from generator.stack.environments import ENVIRONMENTS
+from generator.stack.sources import HANDLERS
 from localapi.aws import free_port
 from localapi.server import LocalApi
 from tests.support.api import order_body
-from tests.support.faults import DROP, REFUSE, SLOW, THROUGH, FaultProxy
+from tests.support.faults import DROP, REFUSE, THROUGH, FaultProxy
 
-# Short client limits (300 ms, no retry): a slow answer is a timeout, an outage one refused
-# connection per call.
-API_CONFIG = {"defaultTimeout": 300, "retryAttempts": 0, "maxOrdersPerHour": 1000}
+# No retry: an outage is one refused connection per call. The clients' timeout is generous (moto
+# on a busy machine can be slow), and a late answer far later still.
+TIMEOUT_MS = 3_000
+LATE_SECONDS = 10.0
+API_CONFIG = {"defaultTimeout": TIMEOUT_MS, "retryAttempts": 0, "maxOrdersPerHour": 1000}
 
 
 def _template(order_processor_timeout: int | None = None) -> dict[str, Any]:
@@ -42,7 +45,7 @@ def _template(order_processor_timeout: int | None = None) -> dict[str, Any]:
 
 @pytest.fixture
 def proxies() -> Iterator[dict[str, FaultProxy]]:
-    made = {service: FaultProxy(delay=1.0) for service in ("dynamodb", "sqs")}
+    made = {service: FaultProxy(delay=LATE_SECONDS) for service in ("dynamodb", "sqs")}
     yield made
     for proxy in made.values():
         proxy.close()
@@ -111,21 +114,33 @@ def _redrive(local: LocalApi) -> int:
     )  # fmt: skip
 
 
-# The faults, phase by phase: (DynamoDB's mode, SQS's mode, how each order sent in the phase
-# is answered). Each phase starts once every order of the one before is answered, so an order
-# meets one fault only: refused (nothing stored) or queued (202), never both by chance.
+@dataclass(frozen=True)
+class Phase:
+    """The network between the functions and AWS while a phase's orders are sent, and how each
+    of those orders must be answered."""
+
+    dynamodb: str
+    sqs: str
+    answer: int
+    # Each PutItem on the orders table reaches DynamoDB, and its answer comes back after the
+    # client has given up (held LATE_SECONDS, past the clients' TIMEOUT_MS).
+    late_writes: bool = False
+
+
+# Each phase starts once every order of the one before is answered, so an order meets one
+# fault only: refused (nothing stored) or queued (202), never both by chance.
 PHASES = (
-    (THROUGH, THROUGH, 201),
-    (REFUSE, THROUGH, 202),
-    (REFUSE, REFUSE, 503),
-    (REFUSE, THROUGH, 202),
-    (THROUGH, THROUGH, 201),
-    # The answer comes after the client's 300 ms: stored, but the client queues it too.
-    (SLOW, THROUGH, 202),
-    (THROUGH, THROUGH, 201),
-    # The request is stored, its answer never comes back.
-    (DROP, THROUGH, 202),
-    (THROUGH, THROUGH, 201),
+    Phase(THROUGH, THROUGH, 201),
+    Phase(REFUSE, THROUGH, 202),
+    Phase(REFUSE, REFUSE, 503),
+    Phase(REFUSE, THROUGH, 202),
+    Phase(THROUGH, THROUGH, 201),
+    # Stored, but the answer is late: the function queues the order too.
+    Phase(THROUGH, THROUGH, 202, late_writes=True),
+    Phase(THROUGH, THROUGH, 201),
+    # Stored, and the answer never comes back.
+    Phase(DROP, THROUGH, 202),
+    Phase(THROUGH, THROUGH, 201),
 )
 SENDERS = 4
 ORDERS_PER_SENDER_AND_PHASE = 2
@@ -158,8 +173,14 @@ def test_no_order_is_lost_while_dynamodb_and_sqs_fail_and_recover(
         senders = [threading.Thread(target=send, args=(n,)) for n in range(SENDERS)]
         for sender in senders:
             sender.start()
-        for dynamodb, sqs, _ in PHASES:
-            proxies["dynamodb"].mode, proxies["sqs"].mode = dynamodb, sqs
+        orders_table = local.aws.physical_ids["OrdersTable"].encode()
+        for phase in PHASES:
+            proxies["dynamodb"].mode, proxies["sqs"].mode = phase.dynamodb, phase.sqs
+            proxies["dynamodb"].hold_if = (
+                (lambda request: b"PutItem" in request and orders_table in request)
+                if phase.late_writes
+                else None
+            )
             step.wait()
             step.wait()
         for sender in senders:
@@ -168,9 +189,9 @@ def test_no_order_is_lost_while_dynamodb_and_sqs_fail_and_recover(
         # Then each order is answered as its phase's faults decide: stored (201), queued (202),
         # or refused (503) when neither the table nor the queue could take it
         per_order = ORDERS_PER_SENDER_AND_PHASE * SENDERS
-        for phase, (_, _, expected) in enumerate(PHASES):
-            statuses = [status for sent_in, status, _ in answers if sent_in == phase]
-            assert statuses == [expected] * per_order, (phase, PHASES[phase], statuses)
+        for number, phase in enumerate(PHASES):
+            statuses = [status for sent_in, status, _ in answers if sent_in == number]
+            assert statuses == [phase.answer] * per_order, (phase, statuses)
         accepted = [body["orderId"] for _, status, body in answers if status in (201, 202)]
 
         # When the table is back and the redrive runs

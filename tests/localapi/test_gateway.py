@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from generator.environments import ENVIRONMENTS
-from generator.stack import build_template
+from generator.stack.build import build_template
+from generator.stack.environments import ENVIRONMENTS
 from localapi.functions import CRASHED, TIMED_OUT, Invocation
 from localapi.gateway import ApiKey, Gateway, Request
 from localapi.template import read_api

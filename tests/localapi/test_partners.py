@@ -15,9 +15,9 @@ from typing import Any
 import jwt
 import pytest
 
-from generator.environments import ENVIRONMENTS
-from generator.sources import HANDLERS
-from generator.stack import build_template
+from generator.stack.build import build_template
+from generator.stack.environments import ENVIRONMENTS
+from generator.stack.sources import HANDLERS
 from localapi.aws import free_port
 from localapi.server import LocalApi
 from tests.localapi.conftest import READ, READ_ONLY, WRITE, A, B, Served

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from generator.environments import ENVIRONMENTS
-from generator.stack import build_template
+from generator.stack.build import build_template
+from generator.stack.environments import ENVIRONMENTS
 from tests.localapi.conftest import Served, start_serve
 from tests.support.api import order_body
 

@@ -14,8 +14,8 @@ from typing import Any
 import boto3
 import pytest
 
-from generator.lambda_functions import PYTHON_VERSION
-from generator.packaging import EXCLUDED_NAMES, HANDLERS
+from generator.release.packaging import EXCLUDED_NAMES, HANDLERS
+from generator.stack.function_specs import PYTHON_VERSION
 from tests.support import prerequisites
 from tests.support.api import SAMPLE_PARTNERS, registry_value
 from tests.support.aws import FAKE_CREDENTIALS, create_tables_from_template, parameter_values

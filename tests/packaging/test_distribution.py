@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.environments import ENVIRONMENTS
-from generator.sources import CHECKOUT_HANDLERS
+from generator.stack.environments import ENVIRONMENTS
+from generator.stack.sources import CHECKOUT_HANDLERS
 from tests.support import cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,7 +99,7 @@ def test_an_installed_wheel_emits_the_committed_templates_without_a_checkout(
     # When the generator runs from there
     result = cli.run(["-m", "generator", "--out", "out"], env=env, cwd=work)
     where = cli.run(
-        ["-c", "from generator.sources import HANDLERS; print(HANDLERS)"], env=env, cwd=work
+        ["-c", "from generator.stack.sources import HANDLERS; print(HANDLERS)"], env=env, cwd=work
     )
 
     # Then it finds the schemas in the wheel and writes the same templates as the checkout

@@ -9,8 +9,8 @@ from pathlib import Path
 import boto3
 import pytest
 
-from generator.environments import ENVIRONMENTS
-from generator.publishing import INLINE_TEMPLATE_LIMIT, S3Location, deploy_command
+from generator.release.publishing import INLINE_TEMPLATE_LIMIT, S3Location, deploy_command
+from generator.stack.environments import ENVIRONMENTS
 from tests.support import cli
 from tests.support.aws import FAKE_CREDENTIALS
 

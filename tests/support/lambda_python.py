@@ -28,7 +28,7 @@ def _candidates(version: str) -> Iterator[Path]:
 
 def lambda_version() -> str:
     """X.Y of the Lambda runtime the template names."""
-    from generator.lambda_functions import PYTHON_VERSION
+    from generator.stack.function_specs import PYTHON_VERSION
 
     return PYTHON_VERSION
 

@@ -25,7 +25,7 @@ import re
 from graphlib import TopologicalSorter
 from typing import Any
 
-from generator.template_references import referenced_names
+from generator.template_view.references import referenced_names
 
 
 def order_resources_topologically(template: dict[str, Any]) -> dict[str, Any]:

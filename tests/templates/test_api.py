@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from generator.environments import ENVIRONMENTS
-from generator.parts import api as api_part
-from generator.stack import build_template
+from generator.stack.environments import ENVIRONMENTS
+from generator.stack.parts import api as api_part
+from generator.stack.build import build_template
 from tests.templates.conftest import TemplateView
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "handlers" / "schemas"

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from generator import scanner_skips
-from generator.environments import ENVIRONMENTS
-from generator.stack import render
+from generator.stack import scanner_skips
+from generator.stack.environments import ENVIRONMENTS
+from generator.stack.build import render
 
 ROOT = Path(__file__).resolve().parents[2]
 DECLARED_SKIPS = {

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from generator.__main__ import main
-from generator.environments import ENVIRONMENTS
-from generator.openapi import OPENAPI_FILE_NAME
+from generator.stack.environments import ENVIRONMENTS
+from generator.documents.openapi import OPENAPI_FILE_NAME
 from tests.support import cli
 
 ROOT = Path(__file__).resolve().parents[2]

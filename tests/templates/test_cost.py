@@ -12,12 +12,16 @@ from typing import Any
 
 import pytest
 
-from generator import cost_report, costing, prices
-from generator.costing import Assumptions, RouteUse
-from generator.environments import ENVIRONMENTS
-from generator.lambda_functions import FUNCTIONS
-from generator.stack import build_template
-from generator.stack_facts import Stack
+from generator.cost import report as cost_report
+
+from generator.cost import costing
+
+from generator.cost import prices
+from generator.cost.costing import Assumptions, RouteUse
+from generator.stack.environments import ENVIRONMENTS
+from generator.stack.function_specs import FUNCTIONS
+from generator.stack.build import build_template
+from generator.cost.template_facts import Stack
 from tests.support import cli
 from tests.templates.test_function_specs import AUDITOR
 

@@ -21,11 +21,11 @@ from troposphere import (
     ssm,
 )
 
-from generator import diagram
-from generator.diagram import TIMES
-from generator.environments import ENVIRONMENTS
-from generator.lambda_functions import FUNCTIONS
-from generator.stack import build_template
+from generator.documents import diagram
+from generator.documents.diagram import TIMES
+from generator.stack.environments import ENVIRONMENTS
+from generator.stack.function_specs import FUNCTIONS
+from generator.stack.build import build_template
 from tests.templates.test_function_specs import AUDITOR
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator.environments import ENVIRONMENTS
-from generator.lambda_functions import FUNCTIONS, FunctionSpec, Resource
-from generator.stack import build_template
+from generator.stack.environments import ENVIRONMENTS
+from generator.stack.function_specs import FUNCTIONS, FunctionSpec, Resource
+from generator.stack.build import build_template
 
 AUDITOR = FunctionSpec(
     name="OrderAuditor",

@@ -10,8 +10,8 @@ import pytest
 import yaml
 from cfnlint.api import ManualArgs, lint
 
-from generator.environments import ENVIRONMENTS
-from generator.stack import render
+from generator.stack.environments import ENVIRONMENTS
+from generator.stack.build import render
 
 ROOT = Path(__file__).resolve().parents[2]
 # Regions where the stack is meant to run; cfn-lint checks resource availability per region.

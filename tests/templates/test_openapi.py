@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from generator import openapi
-from generator.environments import ENVIRONMENTS
-from generator.lambda_functions import QUERY_ORDERS
-from generator.parts import api as api_part
-from generator.stack import build_template
+from generator.documents import openapi
+from generator.stack.environments import ENVIRONMENTS
+from generator.stack.function_specs import QUERY_ORDERS
+from generator.stack.parts import api as api_part
+from generator.stack.build import build_template
 from tests.support.aws import resources_of_type
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "handlers" / "schemas"

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from generator.environments import ENVIRONMENTS, Partner, UsageTier
-from generator.parts import api as api_part
-from generator.scopes import Scope
-from generator.stack import build_template
+from generator.stack.environments import ENVIRONMENTS, Partner, UsageTier
+from generator.stack.parts import api as api_part
+from generator.stack.scopes import Scope
+from generator.stack.build import build_template
 from tests.templates.conftest import TemplateView
 
 READ, WRITE = "orders-api/orders.read", "orders-api/orders.write"

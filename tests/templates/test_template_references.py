@@ -3,7 +3,7 @@ the tests' ordering of resources for moto."""
 
 from __future__ import annotations
 
-from generator.template_references import referenced_names
+from generator.template_view.references import referenced_names
 
 
 def test_ref_getatt_in_both_forms_and_conditions_are_references() -> None:

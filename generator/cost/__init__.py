@@ -1,0 +1,1 @@
+"""A monthly cost estimate of a stack, from its rendered template."""

@@ -1,0 +1,123 @@
+"""A release in S3: the Lambda artifact uploaded once per content, the template made compact
+for deployment, and the `aws cloudformation deploy` command that deploys both."""
+
+from __future__ import annotations
+
+import base64
+import shlex
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+from generator.errors import UserError
+from generator.release.packaging import Artifact
+from generator.stack import names
+from generator.stack.environments import Environment
+
+# CloudFormation takes a template inline (TemplateBody) up to this size; a larger one must
+# be uploaded to S3 first.
+INLINE_TEMPLATE_LIMIT = 51_200
+NOT_FOUND_CODES = frozenset({"404", "NoSuchKey", "NotFound", "NoSuchBucket"})
+
+
+@dataclass(frozen=True)
+class S3Location:
+    bucket: str
+    prefix: str
+
+    @classmethod
+    def parse(cls, url: str) -> S3Location:
+        parsed = urlparse(url)
+        if parsed.scheme != "s3" or not parsed.netloc:
+            raise ValueError(f"expected s3://BUCKET[/PREFIX], got {url!r}")
+        return cls(bucket=parsed.netloc, prefix=parsed.path.strip("/"))
+
+    def key_for(self, file_name: str) -> str:
+        return f"{self.prefix}/{file_name}" if self.prefix else file_name
+
+
+def check_bucket(s3_client: Any, bucket: str) -> None:
+    """UserError unless the bucket exists and these credentials may use it (before any build)."""
+    try:
+        s3_client.head_bucket(Bucket=bucket)
+    except s3_client.exceptions.ClientError as error:
+        code = str(error.response.get("Error", {}).get("Code", ""))
+        if code in NOT_FOUND_CODES:
+            raise UserError(
+                f"bucket {bucket} does not exist: "
+                f"create it (aws s3 mb s3://{bucket}) or pass another"
+            ) from error
+        if code in ("403", "AccessDenied", "Forbidden"):
+            raise UserError(f"access to bucket {bucket} is denied for these credentials") from error
+        raise
+
+
+def upload(artifact: Artifact, location: S3Location, s3_client: Any) -> tuple[str, bool]:
+    """Put the artifact at its content-addressed key unless it is there; (key, uploaded)."""
+    key = location.key_for(artifact.key)
+    try:
+        s3_client.head_object(Bucket=location.bucket, Key=key)
+        return key, False
+    except s3_client.exceptions.ClientError as error:
+        if str(error.response.get("Error", {}).get("Code", "")) not in NOT_FOUND_CODES:
+            raise
+    s3_client.put_object(
+        Bucket=location.bucket,
+        Key=key,
+        Body=artifact.path.read_bytes(),
+        ChecksumSHA256=_base64_sha256(artifact.sha256),
+        ContentType="application/zip",
+    )
+    return key, True
+
+
+def deploy_command(
+    environment: Environment,
+    *,
+    template_file: str,
+    template_size: int,
+    location: S3Location,
+    artifact_key: str,
+    region: str,
+    stack_name: str | None = None,
+    endpoint_url: str | None = None,
+) -> str:
+    """The `aws cloudformation deploy` command of this release, runnable as printed.
+
+    A template up to INLINE_TEMPLATE_LIMIT goes inline, so the command needs no bucket of its
+    own and works against any endpoint. A larger one goes through --s3-bucket; the aws CLI
+    (v1) sends that upload to AWS's S3 whatever --endpoint-url says, so with an endpoint the
+    command sets AWS_ENDPOINT_URL, which every client of the CLI follows.
+    """
+    command = ["aws", "cloudformation", "deploy"]
+    if endpoint_url:
+        command += ["--endpoint-url", endpoint_url]
+    command += [
+        "--region",
+        region,
+        "--template-file",
+        template_file,
+        "--stack-name",
+        stack_name or default_stack_name(environment),
+        "--capabilities",
+        "CAPABILITY_IAM",
+    ]
+    if template_size > INLINE_TEMPLATE_LIMIT:
+        command += ["--s3-bucket", location.bucket, "--s3-prefix", location.key_for("templates")]
+    command += [
+        "--parameter-overrides",
+        f"{names.ARTIFACT_BUCKET}={location.bucket}",
+        f"{names.ARTIFACT_KEY}={artifact_key}",
+    ]
+    printed = shlex.join(command)
+    if endpoint_url and template_size > INLINE_TEMPLATE_LIMIT:
+        printed = f"AWS_ENDPOINT_URL={shlex.quote(endpoint_url)} {printed}"
+    return printed
+
+
+def default_stack_name(environment: Environment) -> str:
+    return f"food-delivery-{environment.name}"
+
+
+def _base64_sha256(hex_digest: str) -> str:
+    return base64.b64encode(bytes.fromhex(hex_digest)).decode("ascii")

@@ -1,0 +1,1 @@
+"""Building the templates: the stack, part by part, and the vocabulary it is written in."""
