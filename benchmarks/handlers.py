@@ -277,12 +277,12 @@ def create_stack(endpoint: str) -> Stack:
     """Tables from the generator's dev template, SSM values from the template, like the tests."""
     import boto3
 
-    from generator.stack.build import build_template
+    from generator.stack.build import render
     from generator.stack.environments import ENVIRONMENTS
     from tests.support.api import SAMPLE_PARTNERS, registry_value
     from tests.support.aws import create_tables_from_template, parameter_values
 
-    template = json.loads(build_template(ENVIRONMENTS["dev"]).to_json())
+    template = render(ENVIRONMENTS["dev"]).editable()
     suffix = uuid.uuid4().hex[:8]
     session = boto3.session.Session()
     clients = {

@@ -57,7 +57,7 @@ def start_up(runs: int) -> list[float]:
 
 
 def overhead(requests: int) -> tuple[float, float]:
-    from generator.stack.build import build_template
+    from generator.stack.build import render
     from generator.stack.environments import ENVIRONMENTS
     from localapi.server import LocalApi
     from tests.support.api import (
@@ -69,7 +69,7 @@ def overhead(requests: int) -> tuple[float, float]:
         order_body,
     )
 
-    template = json.loads(build_template(ENVIRONMENTS["dev"]).to_json())
+    template = render(ENVIRONMENTS["dev"]).editable()
     local = LocalApi(
         template,
         handlers_dir=ROOT / "handlers",

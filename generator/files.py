@@ -10,6 +10,9 @@ from typing import Any
 
 from generator.errors import UserError
 
+# Where `python -m generator` writes the templates, and where the commands read them from.
+COMMITTED_TEMPLATES = Path("templates")
+
 
 def read_template(path: Path, *, if_missing: str = "") -> dict[str, Any]:
     """A JSON template file (if_missing: what to tell a user whose file does not exist)."""

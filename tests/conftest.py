@@ -3,7 +3,6 @@ templates), and the lanes: each test is marked by the folder it is in."""
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from generator.stack.build import build_template
+from generator.stack.build import render
 from generator.stack.environments import ENVIRONMENTS
 from tests.support.api import POWERTOOLS_DEFAULTS
 from tests.support.aws import FAKE_CREDENTIALS, closed_port_url, free_port
@@ -85,7 +84,4 @@ def moto_server() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def rendered_templates() -> dict[str, dict[str, Any]]:
     """Each environment's template as the generator builds it now, as plain JSON data."""
-    return {
-        name: json.loads(build_template(environment).to_json())
-        for name, environment in ENVIRONMENTS.items()
-    }
+    return {name: render(environment).editable() for name, environment in ENVIRONMENTS.items()}

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from generator.commands.arguments import add_connection_arguments, add_template_file_argument
 from generator.errors import USAGE, UserError
-from generator.release import connection as aws
-from generator.release import release_steps as release
 from generator.stack.environments import ENVIRONMENTS
 
 if TYPE_CHECKING:
-    from generator.release.deploying import Inputs, Preview
+    from generator.release.deploying import DeployRequest, Preview
 
 DEFAULT_DIST = Path("dist")
 
@@ -56,7 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a template parameter (repeatable); the others keep the stack's previous value, "
         "or take their default on a new stack. ArtifactBucket and ArtifactKey are filled in",
     )
-    release.add_template_file_argument(parser)
+    add_template_file_argument(parser)
     parser.add_argument(
         "--out",
         metavar="DIR",
@@ -64,39 +64,70 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_DIST,
         help=f"where the Lambda zip is built (default: {DEFAULT_DIST})",
     )
-    aws.add_connection_arguments(
+    add_connection_arguments(
         parser,
         endpoint_help="S3 and CloudFormation endpoint, e.g. a local stack; default: "
         "AWS_ENDPOINT_URL or AWS's own",
     )
 
 
-def read_inputs(args: argparse.Namespace) -> Inputs:
-    """The command's inputs, the template read and every --parameter checked (usage errors)."""
-    from generator.release.deploying import read_inputs as read
-    from generator.release.publishing import S3Location
+def read_request(args: argparse.Namespace) -> DeployRequest:
+    """What the command was asked: the template read and every --parameter checked against it
+    (usage errors), before any AWS call."""
+    from generator.release.deploying import DeployRequest
+    from generator.release.publishing import S3Location, compact_template, template_file
 
     overrides: dict[str, str] = {}
     for key, value in args.parameters:
         if key in overrides:
             raise UserError(f"--parameter {key} is given twice", status=USAGE)
         overrides[key] = value
-    return read(
-        environment=ENVIRONMENTS[args.env],
+    environment = ENVIRONMENTS[args.env]
+    path = template_file(environment, args.template_file)
+    text = compact_template(path)
+    template = json.loads(text)
+    if not isinstance(template.get("Resources"), dict):
+        raise UserError(f"{path} is not a CloudFormation template (no Resources)")
+    check_overrides(template, overrides, path)
+    return DeployRequest(
+        environment=environment,
         stack_name=args.stack_name,
         location=S3Location(bucket=args.artifact_bucket, prefix=args.artifact_prefix.strip("/")),
-        template_file=args.template_file,
+        template_file=path,
+        template_text=text,
+        template=template,
         overrides=overrides,
         out=args.out,
     )
 
 
-def show_preview(preview: Preview, inputs: Inputs, say: Callable[[str], None]) -> None:
+def check_overrides(template: Mapping[str, Any], overrides: Mapping[str, str], path: Path) -> None:
+    """A usage error for a --parameter the template does not declare, or one deploy fills."""
+    from generator.release.deploying import FILLED_BY_DEPLOY
+    from generator.stack import names
+
+    declared = sorted(template.get("Parameters", {}))
+    for key in sorted(overrides):
+        if key in FILLED_BY_DEPLOY:
+            raise UserError(
+                f"--parameter {key}: deploy sets it ({names.ARTIFACT_BUCKET} from "
+                f"--artifact-bucket, {names.ARTIFACT_KEY} from the zip it builds)",
+                status=USAGE,
+            )
+        if key not in declared:
+            settable = [name for name in declared if name not in FILLED_BY_DEPLOY]
+            raise UserError(
+                f"--parameter {key}: {path} has no such parameter (it has: {', '.join(settable)})",
+                status=USAGE,
+            )
+
+
+def show_preview(preview: Preview, request: DeployRequest, say: Callable[[str], None]) -> None:
     """The change set as a reader sees it: parameters, resources, and what is at risk."""
     from generator.release import change_sets, guard_rails
 
     kind = "new stack" if preview.change_set_type == "CREATE" else "update"
-    say(f"Stack {preview.stack_name} ({inputs.environment.name}, {kind}):")
+    say(f"Stack {preview.stack_name} ({request.environment.name}, {kind}):")
     if preview.parameters:
         say("Parameters:")
         _indented(change_sets.parameter_table(preview.parameters), say)
@@ -108,13 +139,13 @@ def show_preview(preview: Preview, inputs: Inputs, say: Callable[[str], None]) -
     else:
         say("Resources: CloudFormation lists no resource change")
     if preview.risky:
-        for line in guard_rails.warning(preview.risky, name_the_data=names_the_data(inputs)):
+        for line in guard_rails.warning(preview.risky, name_the_data=names_the_data(request)):
             say(line)
 
 
-def names_the_data(inputs: Inputs) -> bool:
+def names_the_data(request: DeployRequest) -> bool:
     """Name the data at risk where it is kept on purpose (prod retains its data)."""
-    return inputs.environment.retain_data
+    return request.environment.retain_data
 
 
 def _indented(lines: Sequence[str], say: Callable[[str], None]) -> None:

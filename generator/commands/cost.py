@@ -9,8 +9,8 @@ import re
 import sys
 from typing import Any
 
-from generator.cost import costing
-from generator.cost import report as cost_report
+from generator.cost import report
+from generator.cost.estimate import estimate
 from generator.cost.prices import PRICE_REGION, PRICES_AS_OF
 from generator.stack.build import render
 from generator.stack.environments import ENVIRONMENTS
@@ -84,14 +84,14 @@ def add_parser(subcommands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     environment = ENVIRONMENTS[args.env]
-    estimate = costing.estimate(
-        json.loads(render(environment)),
+    monthly = estimate(
+        render(environment).template,
         environment=environment.name,
         orders_per_day=args.orders_per_day,
         region=args.region,
     )
     if args.json:
-        sys.stdout.write(json.dumps(cost_report.to_data(estimate), indent=2) + "\n")
+        sys.stdout.write(json.dumps(report.to_data(monthly), indent=2) + "\n")
     else:
-        sys.stdout.write(cost_report.to_text(estimate))
+        sys.stdout.write(report.to_text(monthly))
     return 0

@@ -16,7 +16,7 @@ from generator.commands import change_set_arguments as stacks
 from generator.errors import USAGE, UserError
 
 if TYPE_CHECKING:
-    from generator.release.deploying import Clients, Inputs, Outcome, Preview
+    from generator.release.deploying import Clients, DeployRequest, Outcome, Preview
     from generator.release.stack_events import Follower
 
 REFUSED = 3
@@ -60,21 +60,21 @@ def add_parser(subcommands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from generator.release import deploying
-    from generator.release import release_steps as release
+    from generator.release.publishing import check_bucket
 
     if not (args.yes or args.no_execute or _is_terminal(sys.stdin)):
         raise UserError(NO_TERMINAL, status=USAGE)
-    inputs = stacks.read_inputs(args)
+    request = stacks.read_request(args)
     clients = deploying.connect(args.region, args.endpoint_url)
-    release.check_bucket(clients.s3, inputs.location.bucket)
-    stack = deploying.current_stack(clients, inputs.stack_name)
-    prepared = deploying.prepare_release(clients, inputs, upload=True, say=print)
-    preview = deploying.create_change_set(clients, inputs, stack, prepared, purpose="deploy")
+    check_bucket(clients.s3, request.location.bucket)
+    stack = deploying.current_stack(clients, request.stack_name)
+    prepared = deploying.prepare_release(clients, request, upload_artifact=True, say=print)
+    preview = deploying.create_change_set(clients, request, stack, prepared, purpose="deploy")
     if not preview.has_changes:
-        print(f"Stack {inputs.stack_name}: no changes")
+        print(f"Stack {request.stack_name}: no changes")
         return 0
-    stacks.show_preview(preview, inputs, print)
-    _apply_guard_rail(clients, preview, inputs, allowed=args.allow_replacement)
+    stacks.show_preview(preview, request, print)
+    _apply_guard_rail(clients, preview, request, allowed=args.allow_replacement)
     if args.no_execute:
         _leave_for_review(clients, preview)
         return 0
@@ -82,10 +82,12 @@ def run(args: argparse.Namespace) -> int:
         deploying.delete_change_set(clients, preview)
         print("Not deployed: the change set is deleted.")
         return 1
-    return _execute(clients, preview, inputs)
+    return _execute(clients, preview, request)
 
 
-def _apply_guard_rail(clients: Clients, preview: Preview, inputs: Inputs, *, allowed: bool) -> None:
+def _apply_guard_rail(
+    clients: Clients, preview: Preview, request: DeployRequest, *, allowed: bool
+) -> None:
     from generator.release import deploying, guard_rails
 
     risky = preview.risky
@@ -95,7 +97,7 @@ def _apply_guard_rail(clients: Clients, preview: Preview, inputs: Inputs, *, all
         print(f"Deploying it anyway: {guard_rails.ALLOW_FLAG} was given.")
         return
     deploying.delete_change_set(clients, preview)
-    message = guard_rails.refusal(risky, name_the_data=stacks.names_the_data(inputs))
+    message = guard_rails.refusal(risky, name_the_data=stacks.names_the_data(request))
     raise UserError(message, status=REFUSED)
 
 
@@ -119,7 +121,7 @@ def _confirmed(preview: Preview) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
-def _execute(clients: Clients, preview: Preview, inputs: Inputs) -> int:
+def _execute(clients: Clients, preview: Preview, request: DeployRequest) -> int:
     from generator.release import deploying
 
     print(f"Executing change set {preview.change_set_name} on stack {preview.stack_name}:")
@@ -139,7 +141,7 @@ def _execute(clients: Clients, preview: Preview, inputs: Inputs) -> int:
         )
         raise UserError(failure_message(preview.stack_name, outcome, events_command=events))
     print(f"Stack {preview.stack_name} is {outcome.status}.")
-    outputs = deploying.stack_outputs(clients, inputs.stack_name)
+    outputs = deploying.stack_outputs(clients, request.stack_name)
     for line in outputs_text(outputs, lambda *words: deploying.aws_command(clients, *words)):
         print(line)
     return 0

@@ -41,19 +41,19 @@ def run(args: argparse.Namespace) -> int:
 
 def _diff(args: argparse.Namespace) -> int:
     from generator.release import deploying
-    from generator.release import release_steps as release
+    from generator.release.publishing import check_bucket
 
-    inputs = stacks.read_inputs(args)
+    request = stacks.read_request(args)
     clients = deploying.connect(args.region, args.endpoint_url)
-    release.check_bucket(clients.s3, inputs.location.bucket)
-    stack = deploying.current_stack(clients, inputs.stack_name)
-    prepared = deploying.prepare_release(clients, inputs, upload=False, say=_quiet)
-    preview = deploying.create_change_set(clients, inputs, stack, prepared, purpose="diff")
+    check_bucket(clients.s3, request.location.bucket)
+    stack = deploying.current_stack(clients, request.stack_name)
+    prepared = deploying.prepare_release(clients, request, upload_artifact=False, say=_quiet)
+    preview = deploying.create_change_set(clients, request, stack, prepared, purpose="diff")
     try:
         if not preview.has_changes:
-            print(f"Stack {inputs.stack_name}: no changes")
+            print(f"Stack {request.stack_name}: no changes")
             return CURRENT
-        stacks.show_preview(preview, inputs, print)
+        stacks.show_preview(preview, request, print)
         return WOULD_CHANGE
     finally:
         deploying.delete_change_set(clients, preview)

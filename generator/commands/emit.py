@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import json
 import shlex
 import sys
 from pathlib import Path
@@ -14,8 +13,8 @@ from pathlib import Path
 from generator.documents import openapi
 from generator.documents import readme_sections as readme
 from generator.files import write_atomically
-from generator.stack.build import build_template, render
-from generator.stack.environments import ENVIRONMENTS
+from generator.stack.build import render
+from generator.stack.environments import ENVIRONMENTS, PROD
 
 DEFAULT_OUT = Path("templates")
 # The options of this command, by their destination on the parsed arguments.
@@ -87,17 +86,17 @@ def _expected_files(args: argparse.Namespace) -> dict[Path, str]:
     expected = {}
     for name in args.emit_env or sorted(ENVIRONMENTS):
         environment = ENVIRONMENTS[name]
-        text = render(environment)
-        expected[out / environment.template_file_name] = text
-        template = json.loads(text)
-        expected[out / environment.diagram_file_name] = readme.diagram_text(environment, template)
+        rendered = render(environment)
+        expected[out / environment.template_file_name] = rendered.text
+        drawing = readme.diagram_text(environment, rendered.template)
+        expected[out / environment.diagram_file_name] = drawing
         if args.emit_out is None and name == readme.ENVIRONMENT:
-            updated = _updated_readme(readme.sections(environment, template))
+            sections = readme.sections(environment, rendered.template, drawing=drawing)
+            updated = _updated_readme(sections)
             if updated is not None:
                 expected[readme.README] = updated
-    # The same API in every environment: one document, built from prod's template.
-    prod = json.loads(build_template(ENVIRONMENTS["prod"]).to_json())
-    expected[out / openapi.OPENAPI_FILE_NAME] = openapi.render(prod)
+    # The same API in every environment: one document, from prod's template (built once).
+    expected[out / openapi.OPENAPI_FILE_NAME] = openapi.render(render(PROD).template)
     return expected
 
 

@@ -8,24 +8,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from generator.commands.arguments import (
+    add_connection_arguments,
+    add_template_file_argument,
+    s3_location,
+)
 from generator.files import write_atomically
-from generator.release import connection as aws
-from generator.release import release_steps as release
 from generator.stack.environments import ENVIRONMENTS
 
 if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
     from generator.release.publishing import S3Location
 
 DEFAULT_DIST = Path("dist")
-
-
-def _s3_location(value: str) -> S3Location:
-    from generator.release.publishing import S3Location
-
-    try:
-        return S3Location.parse(value)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def add_parser(subcommands: Any) -> None:
@@ -52,11 +48,11 @@ def add_parser(subcommands: Any) -> None:
         default="dev",
         help="environment of the template and the printed command (default: dev)",
     )
-    release.add_template_file_argument(parser)
+    add_template_file_argument(parser)
     parser.add_argument(
         "--upload",
         metavar="s3://BUCKET[/PREFIX]",
-        type=_s3_location,
+        type=s3_location,
         help="upload the zip there and print the deploy command",
     )
     parser.add_argument(
@@ -64,7 +60,7 @@ def add_parser(subcommands: Any) -> None:
         metavar="NAME",
         help="stack name in the printed command (default: food-delivery-<env>)",
     )
-    aws.add_connection_arguments(
+    add_connection_arguments(
         parser,
         endpoint_help="S3 (and CloudFormation, in the printed command) endpoint, e.g. a local "
         "stack; default: AWS_ENDPOINT_URL or AWS's own",
@@ -77,18 +73,21 @@ class _Target:
     """Where --upload puts the release, with the client and region to do it."""
 
     location: S3Location
-    s3: Any
+    s3: S3Client
     region: str
 
 
 def run(args: argparse.Namespace) -> int:
+    from generator.release.packaging import build
+    from generator.release.publishing import compact_template, deploy_command, template_file
+
     environment = ENVIRONMENTS[args.env]
-    template_file = release.template_file(environment, args.template_file)
-    template = release.compact_template(template_file)
+    source = template_file(environment, args.template_file)
+    template = compact_template(source)
     # Checked before the build: a wrong bucket or missing credentials fail in seconds.
     target = _checked_target(args) if args.upload else None
 
-    artifact = release.build(args.out)
+    artifact = build(args.out)
     print(f"built {artifact.path} ({artifact.size} bytes, sha256 {artifact.sha256})")
     compact_file = args.out / environment.template_file_name
     write_atomically(compact_file, template)
@@ -96,9 +95,9 @@ def run(args: argparse.Namespace) -> int:
     if target is None:
         return 0
 
-    from generator.release.publishing import deploy_command
+    from generator.release.publishing import upload
 
-    key, uploaded = release.upload(target.s3, artifact, target.location)
+    key, uploaded = upload(target.s3, artifact, target.location)
     print(f"{'uploaded to' if uploaded else 'already at'} s3://{target.location.bucket}/{key}")
     command = deploy_command(
         environment,
@@ -115,7 +114,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _checked_target(args: argparse.Namespace) -> _Target:
-    session = aws.session(args.region)
+    from generator.release.connection import session as aws_session
+    from generator.release.publishing import check_bucket
+
+    session = aws_session(args.region)
     s3 = session.client("s3", endpoint_url=args.endpoint_url)
-    release.check_bucket(s3, args.upload.bucket)
+    check_bucket(s3, args.upload.bucket)
     return _Target(location=args.upload, s3=s3, region=session.region_name)

@@ -4,7 +4,6 @@ with moto behind it and the handlers in worker processes (localapi/)."""
 from __future__ import annotations
 
 import argparse
-import json
 import signal
 import sys
 import threading
@@ -15,6 +14,7 @@ from typing import Any
 
 from generator.errors import UserError
 from generator.files import describe_os_error, read_template
+from generator.stack.api_contract import ROUTES
 from generator.stack.environments import ENVIRONMENTS
 from generator.stack.sources import HANDLERS
 
@@ -120,10 +120,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _template(path: Path | None, env: str) -> dict[str, Any]:
     if path is None:
-        from generator.stack.build import build_template
+        from generator.stack.build import render
 
-        template: dict[str, Any] = json.loads(build_template(ENVIRONMENTS[env]).to_json())
-        return template
+        return render(ENVIRONMENTS[env]).editable()
     return read_template(path)
 
 
@@ -164,8 +163,10 @@ def _banner(local: Any, env: str) -> None:
             f"-d grant_type=client_credentials {local.url}/oauth2/token "
             """| python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"""
         )
-        say(
-            f'  curl -s {local.url}/orders/customer/c-42 -H "Authorization: Bearer $TOKEN" '
-            f"-H 'x-api-key: {key}'"
-        )
+        for route in ROUTES:
+            if route.example:
+                say(
+                    f'  curl -s {local.url}{route.example} -H "Authorization: Bearer $TOKEN" '
+                    f"-H 'x-api-key: {key}'"
+                )
     say("Ctrl-C stops it")

@@ -1,4 +1,4 @@
-"""An estimate (generator/costing.py) as a plain-text table for people, or as JSON-ready
+"""An estimate (estimate.py) as a plain-text table for people, or as JSON-ready
 data for machines (money and quantities as strings: they are Decimals)."""
 
 from __future__ import annotations
@@ -8,8 +8,10 @@ import textwrap
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from generator.cost.costing import Estimate, LineItem, PartnerCost
+from generator.cost.estimate import Estimate
+from generator.cost.line_items import LineItem, PartnerCost
 from generator.cost.prices import MILLION, ONE, PRICE_REGION, PRICES_AS_OF, US_EAST_1, Price
+from generator.cost.units import whole
 
 WIDTH = 96
 HEADINGS = ("service", "item", "a month", "price (USD)", "USD")
@@ -93,7 +95,7 @@ def _stack(estimate: Estimate) -> str:
 def _title(estimate: Estimate) -> str:
     return (
         f"{_stack(estimate)} at {estimate.orders_per_day:,} orders a day "
-        f"({_whole(estimate.requests_per_day)} API requests a day): monthly estimate in USD, "
+        f"({whole(estimate.requests_per_day)} API requests a day): monthly estimate in USD, "
         f"{PRICE_REGION} prices of {PRICES_AS_OF}"
     )
 
@@ -175,15 +177,11 @@ def _price(price: Price) -> str:
 def _quantity(value: Decimal) -> str:
     """Whole above 100, two decimals above 1, two significant digits below."""
     if value == value.to_integral_value() or value >= 100:
-        return _whole(value)
+        return whole(value)
     if value >= 1:
         return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}"
     places = Decimal(1).scaleb(value.adjusted() - 1)
     return f"{value.quantize(places, rounding=ROUND_HALF_UP):f}"
-
-
-def _whole(value: Decimal) -> str:
-    return f"{value.quantize(ONE, rounding=ROUND_HALF_UP):,}"
 
 
 def _machine(value: Decimal) -> str:

@@ -1,6 +1,6 @@
-"""What a rendered template says, read for the cost estimate (generator/costing.py): its
-routes and the function behind each, what the functions' environments name, the stage's
-settings, the orders table's provisioned capacity and its auto-scaling.
+"""What a rendered template says, read for the cost estimate: its routes and the function
+behind each, what the functions' environments name, the stage's settings, the orders table's
+provisioned capacity and its auto-scaling.
 
 Everything is read from the JSON as CloudFormation gets it, never from the generator's
 objects, so the estimate describes the template that is deployed.
@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from generator.documents.diagram import references
 from generator.stack.function_specs import Resource
+from generator.template_view.references import referenced, references
+from generator.template_view.resources import FUNCTION, TemplateView
 
-FUNCTION = "AWS::Lambda::Function"
 # Types that name a key to use it, not to be encrypted by it.
 KEY_USERS_NOT_ENCRYPTED = ("AWS::KMS::", "AWS::IAM::")
 # The provisioned dimensions of a table and its first index, as the estimate names them.
@@ -48,50 +48,18 @@ class Throughput:
         return units_per_second > ceiling
 
 
-class Stack:
-    def __init__(self, template: Mapping[str, Any]) -> None:
-        self.resources: Mapping[str, Mapping[str, Any]] = template.get("Resources", {})
-
-    def of_type(self, resource_type: str) -> dict[str, Mapping[str, Any]]:
-        """The properties of each resource of that type, by logical id (sorted)."""
-        return {
-            name: resource.get("Properties", {})
-            for name, resource in sorted(self.resources.items())
-            if resource.get("Type") == resource_type
-        }
-
-    def properties(self, name: str) -> Mapping[str, Any]:
-        properties: Mapping[str, Any] = self.resources.get(name, {}).get("Properties", {})
-        return properties
-
+class TemplateFacts(TemplateView):
     def functions(self) -> dict[str, Mapping[str, Any]]:
         return self.of_type(FUNCTION)
 
     def routes(self) -> dict[str, str]:
         """`POST /orders` -> the logical id of the function it invokes."""
         routes = {}
-        for method in self.of_type("AWS::ApiGateway::Method").values():
-            function = self._invoked_function(method.get("Integration", {}))
+        for method in self.api_methods():
+            function = self.invoked_function(method)
             if function is not None:
-                path = self._path(method.get("ResourceId"))
-                routes[f"{method.get('HttpMethod')} {path}"] = function
+                routes[f"{method.http_method} {method.path}"] = function
         return routes
-
-    def _invoked_function(self, integration: Mapping[str, Any]) -> str | None:
-        uri = integration.get("Uri")
-        text = uri.get("Fn::Sub") if isinstance(uri, dict) else None
-        for name in re.findall(r"\$\{(\w+)\.Arn\}", text if isinstance(text, str) else ""):
-            if self.resources.get(name, {}).get("Type") == FUNCTION:
-                return str(name)
-        return None
-
-    def _path(self, resource_id: Any) -> str:
-        parts = []
-        while (name := referenced(resource_id)) in self.of_type("AWS::ApiGateway::Resource"):
-            properties = self.properties(str(name))
-            parts.append(str(properties.get("PathPart", "")))
-            resource_id = properties.get("ParentId")
-        return "/" + "/".join(reversed(parts))
 
     def variable(self, function: str, name: str) -> Any:
         return self.properties(function).get("Environment", {}).get("Variables", {}).get(name)
@@ -120,6 +88,11 @@ class Stack:
             if setting.get("HttpMethod") == "*" and setting.get("ResourcePath") == "/*":
                 return setting.get(key)
         return None
+
+    def index_count(self, resource: Resource) -> int:
+        """The global secondary indexes of the table the functions name for resource."""
+        table = self.named_by_functions(resource)
+        return len(self.properties(table).get("GlobalSecondaryIndexes", [])) if table else 0
 
     def encrypted_resources(self) -> list[str]:
         """Resources that name a KMS key to be encrypted with it."""
@@ -167,17 +140,6 @@ class Stack:
                 Decimal(str(configuration["TargetValue"])),
             )
         return tracked
-
-
-def referenced(value: Any) -> str | None:
-    """The logical id a `Ref` or `Fn::GetAtt` names, when value is one."""
-    if isinstance(value, dict):
-        if isinstance(value.get("Ref"), str):
-            return str(value["Ref"])
-        target = value.get("Fn::GetAtt")
-        if isinstance(target, list) and target:
-            return str(target[0])
-    return None
 
 
 def _substituted(value: Any) -> str:

@@ -1,9 +1,10 @@
-"""The API's OpenAPI 3 document, built from a template and the request schemas.
+"""The API's OpenAPI 3 document, built from a rendered template and the API contract.
 
-The operations, their path and query parameters, request bodies and API key requirements come
-from the template's methods; what the template cannot say (what each operation answers, its
-headers, how operations link) comes from OPERATIONS, keyed by the template's routes. A route
-without an entry there fails the build: the document never silently misses one.
+The operations, their path and query parameters, request bodies, scopes and API key
+requirements come from the template's methods; what the template cannot say (what each
+operation answers, its headers, how operations link) comes from the route the contract
+declares for the method. A method without a route in the contract fails the build: the
+document never silently misses one.
 """
 
 from __future__ import annotations
@@ -12,153 +13,47 @@ import copy
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from generator import __version__
+from generator.stack.api_contract import ORDER_STATUSES, Answer, Body, Route, find_route
 from generator.stack.scopes import Scope
+from generator.template_view.resources import ApiMethod, TemplateView, request_parameters
 
 OPENAPI_FILE_NAME = "food-delivery-openapi.json"
 API_KEY_SCHEME = "apiKey"
 OAUTH2_SCHEME = "partnerToken"
 # Where `serve` issues tokens; a deployed stack's endpoint is its TokenUrl output.
 LOCAL_TOKEN_URL = "http://127.0.0.1:3000/oauth2/token"  # noqa: S105 - a URL
-_REQUEST_PARAMETER = re.compile(r"^method\.request\.(path|querystring|header)\.(.+)$")
-
-# Bodies of the answers: the handlers' errors, and API Gateway's own.
-ERROR = {"$ref": "#/components/schemas/Error"}
-GATEWAY_MESSAGE = {"$ref": "#/components/schemas/GatewayMessage"}
-ERROR_OR_GATEWAY = {"oneOf": [ERROR, GATEWAY_MESSAGE]}
-ORDER = {"$ref": "#/components/schemas/StoredOrder"}
-
-
-@dataclass(frozen=True)
-class Operation:
-    """What an operation answers and takes beyond what the template says."""
-
-    operation_id: str
-    summary: str
-    responses: Mapping[int, tuple[str, Mapping[str, Any] | None]]  # status -> (why, body)
-    headers: tuple[Mapping[str, Any], ...] = ()  # header parameters
-    parameter_schemas: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    links: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
 
 
 # API Gateway's own answers to any method that needs the key and runs a function.
-_GATEWAY_ANSWERS: dict[int, tuple[str, Mapping[str, Any] | None]] = {
-    401: (
-        (
-            "No access token, or one that is invalid, expired, not an access token or without "
-            "the operation's scope (API Gateway)"
-        ),
-        GATEWAY_MESSAGE,
+_GATEWAY_ANSWERS = (
+    Answer(
+        401,
+        "No access token, or one that is invalid, expired, not an access token or without "
+        "the operation's scope (API Gateway)",
+        Body.GATEWAY,
     ),
-    403: (
+    Answer(
+        403,
         "Missing or wrong API key (API Gateway), or a key or client that is not a partner's",
-        ERROR_OR_GATEWAY,
+        Body.ERROR_OR_GATEWAY,
     ),
-    413: ("Request body over 10 MB (API Gateway)", GATEWAY_MESSAGE),
-    429: ("Throttled, or the key's daily quota used up (API Gateway)", GATEWAY_MESSAGE),
-    500: ("Unexpected error; says nothing of the cause", ERROR),
-    502: ("The function failed (API Gateway)", GATEWAY_MESSAGE),
-    503: ("A dependency is down; retry later", ERROR),
-    504: ("The function took too long (API Gateway)", GATEWAY_MESSAGE),
-}
-_ORDER_ID = {"type": "string", "minLength": 1, "maxLength": 128}
-_CUSTOMER_ID = {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}
+    Answer(413, "Request body over 10 MB (API Gateway)", Body.GATEWAY),
+    Answer(429, "Throttled, or the key's daily quota used up (API Gateway)", Body.GATEWAY),
+    Answer(500, "Unexpected error; says nothing of the cause", Body.ERROR),
+    Answer(502, "The function failed (API Gateway)", Body.GATEWAY),
+    Answer(503, "A dependency is down; retry later", Body.ERROR),
+    Answer(504, "The function took too long (API Gateway)", Body.GATEWAY),
+)
 
-OPERATIONS: Mapping[tuple[str, str], Operation] = {
-    ("POST", "/orders"): Operation(
-        operation_id="createOrder",
-        summary="Place an order (the total is computed by the server)",
-        responses={
-            201: ("The stored order, pending", ORDER),
-            202: (
-                "Accepted; stored later from the dead-letter queue",
-                {"$ref": "#/components/schemas/Queued"},
-            ),
-            400: (
-                (
-                    "Malformed JSON, a body the schema refuses, an amount past the cent, or a "
-                    "feature the feature flags switch off"
-                ),
-                ERROR_OR_GATEWAY,
-            ),
-            409: ("Idempotency-Key reused with another body, or still in progress", ERROR),
-            429: ("Too many orders of this customer this hour, or throttled", ERROR_OR_GATEWAY),
-        },
-        headers=(
-            {
-                "name": "Idempotency-Key",
-                "in": "header",
-                "required": False,
-                "description": "A retry with the same key gets the first answer (24 hours)",
-                "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$"},
-            },
-        ),
-        links={
-            201: {
-                "GetOrder": {
-                    "operationId": "getOrder",
-                    "parameters": {"orderId": "$response.body#/orderId"},
-                },
-                "UpdateOrder": {
-                    "operationId": "updateOrder",
-                    "parameters": {"orderId": "$response.body#/orderId"},
-                },
-                "ListCustomerOrders": {
-                    "operationId": "listCustomerOrders",
-                    "parameters": {"customerId": "$request.body#/customerId"},
-                },
-            }
-        },
-    ),
-    ("GET", "/orders/{orderId}"): Operation(
-        operation_id="getOrder",
-        summary="Read an order",
-        responses={200: ("The order", ORDER), 404: ("No such order", ERROR)},
-        parameter_schemas={"orderId": _ORDER_ID},
-    ),
-    ("PUT", "/orders/{orderId}"): Operation(
-        operation_id="updateOrder",
-        summary="Change an order's status, or its contents while pending",
-        responses={
-            200: ("The updated order", ORDER),
-            400: (
-                (
-                    "Malformed JSON, a body the schema refuses, an amount past the cent, a feature "
-                    "the feature flags switch off, or a body version that disagrees with If-Match"
-                ),
-                ERROR_OR_GATEWAY,
-            ),
-            404: ("No such order", ERROR),
-            409: ("Illegal transition, contents after pending, or a stale version", ERROR),
-        },
-        headers=(
-            {
-                "name": "If-Match",
-                "in": "header",
-                "required": False,
-                "description": 'The version read (its ETag, e.g. "3"; or *): a stale one is a 409',
-                "schema": {"type": "string", "pattern": '^(\\*|(W/)?"?[1-9][0-9]{0,6}"?)$'},
-            },
-        ),
-        parameter_schemas={"orderId": _ORDER_ID},
-    ),
-    ("GET", "/orders/customer/{customerId}"): Operation(
-        operation_id="listCustomerOrders",
-        summary="A customer's orders, newest first, a page at a time",
-        responses={
-            200: ("A page of orders", {"$ref": "#/components/schemas/OrderPage"}),
-            400: ("A bad limit or customer id, or a page token the API did not issue", ERROR),
-        },
-        parameter_schemas={
-            "customerId": _CUSTOMER_ID,
-            "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
-            "nextToken": {"type": "string", "minLength": 1, "maxLength": 512},
-        },
-    ),
-}
+
+def _schema_of(body: Body) -> dict[str, Any]:
+    if body is Body.ERROR_OR_GATEWAY:
+        return {"oneOf": [_schema_of(Body.ERROR), _schema_of(Body.GATEWAY)]}
+    return {"$ref": f"#/components/schemas/{body.value}"}
+
 
 _COMPONENT_SCHEMAS: dict[str, Any] = {
     "Error": {
@@ -208,17 +103,7 @@ _COMPONENT_SCHEMAS: dict[str, Any] = {
             "orderId": {"type": "string", "format": "uuid"},
             "timestamp": {"type": "integer", "description": "creation time, epoch milliseconds"},
             "customerId": {"type": "string"},
-            "status": {
-                "type": "string",
-                "enum": [
-                    "pending",
-                    "confirmed",
-                    "preparing",
-                    "out_for_delivery",
-                    "delivered",
-                    "cancelled",
-                ],
-            },
+            "status": {"type": "string", "enum": list(ORDER_STATUSES)},
             "items": {"type": "array", "items": {"$ref": "#/components/schemas/LineItem"}},
             "deliveryAddress": {"type": "object"},
             "deliveryType": {"type": "string", "enum": ["standard", "express"]},
@@ -243,7 +128,7 @@ _COMPONENT_SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["orders", "nextToken"],
         "properties": {
-            "orders": {"type": "array", "items": ORDER},
+            "orders": {"type": "array", "items": _schema_of(Body.ORDER)},
             "nextToken": {"type": "string", "nullable": True},
         },
     },
@@ -252,37 +137,21 @@ _CORS_HEADER = {"Access-Control-Allow-Origin": {"schema": {"type": "string"}}}
 
 
 class UndocumentedRoute(KeyError):
-    """A route of the template has no entry in OPERATIONS."""
+    """A method of the template has no route in the API contract."""
 
 
 def build_document(template: Mapping[str, Any]) -> dict[str, Any]:
-    resources = template["Resources"]
-    paths_of = _resource_paths(resources)
-    models = {
-        logical_id: resource["Properties"]
-        for logical_id, resource in resources.items()
-        if resource["Type"] == "AWS::ApiGateway::Model"
-    }
-    stage = next(
-        r["Properties"]["StageName"]
-        for r in resources.values()
-        if r["Type"] == "AWS::ApiGateway::Stage"
-    )
+    view = TemplateView(template)
+    models = view.of_type("AWS::ApiGateway::Model")
+    stage = next(iter(view.of_type("AWS::ApiGateway::Stage").values()))["StageName"]
     paths: dict[str, dict[str, Any]] = {}
-    for resource in sorted(
-        resources.values(), key=lambda r: str(r.get("Properties", {}).get("HttpMethod"))
-    ):
-        if resource["Type"] != "AWS::ApiGateway::Method":
-            continue
-        properties = resource["Properties"]
-        path = paths_of.get(properties["ResourceId"].get("Ref", ""), "/")
-        method = properties["HttpMethod"].upper()
+    for method in sorted(view.api_methods(), key=lambda method: method.http_method):
         operation = (
-            _preflight(path)
-            if method == "OPTIONS"
-            else _operation(method, path, properties, models)
+            _preflight(method.path)
+            if method.http_method == "OPTIONS"
+            else _operation(method, models)
         )
-        paths.setdefault(path, {})[method.lower()] = operation
+        paths.setdefault(method.path, {})[method.http_method.lower()] = operation
     return {
         "openapi": "3.0.3",
         "info": {
@@ -316,27 +185,25 @@ def build_document(template: Mapping[str, Any]) -> dict[str, Any]:
             },
             "securitySchemes": {
                 API_KEY_SCHEME: {"type": "apiKey", "in": "header", "name": "x-api-key"},
-                **_oauth2_scheme(resources),
+                **_oauth2_scheme(view),
             },
         },
     }
 
 
-def _oauth2_scheme(resources: Mapping[str, Any]) -> dict[str, Any]:
+def _oauth2_scheme(view: TemplateView) -> dict[str, Any]:
     """The partners' OAuth 2.0 client-credentials flow, when the template has a Cognito
     authorizer, with every scope a method asks for."""
     if not any(
-        r["Type"] == "AWS::ApiGateway::Authorizer"
-        and r["Properties"].get("Type") == "COGNITO_USER_POOLS"
-        for r in resources.values()
+        authorizer.get("Type") == "COGNITO_USER_POOLS"
+        for authorizer in view.of_type("AWS::ApiGateway::Authorizer").values()
     ):
         return {}
     scopes = sorted(
         {
             scope
-            for r in resources.values()
-            if r["Type"] == "AWS::ApiGateway::Method"
-            for scope in r["Properties"].get("AuthorizationScopes", [])
+            for method in view.api_methods()
+            for scope in method.properties.get("AuthorizationScopes", [])
         }
     )
     return {
@@ -361,23 +228,6 @@ def _oauth2_scheme(resources: Mapping[str, Any]) -> dict[str, Any]:
 _SCOPE_DESCRIPTIONS = {scope.qualified: scope.description for scope in Scope}
 
 
-def _resource_paths(resources: Mapping[str, Any]) -> dict[str, str]:
-    found: dict[str, str] = {}
-
-    def path_of(logical_id: str) -> str:
-        if logical_id not in found:
-            properties = resources[logical_id]["Properties"]
-            parent = properties["ParentId"]
-            prefix = "" if "Fn::GetAtt" in parent else path_of(parent["Ref"])
-            found[logical_id] = f"{prefix}/{properties['PathPart']}"
-        return found[logical_id]
-
-    for logical_id, resource in resources.items():
-        if resource["Type"] == "AWS::ApiGateway::Resource":
-            path_of(logical_id)
-    return found
-
-
 def _model_schemas(models: Mapping[str, Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
     return {
         str(model["Name"]): json.loads(model["Schema"])
@@ -394,59 +244,64 @@ def _openapi_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
     return converted
 
 
-def _parameters(properties: Mapping[str, Any], operation: Operation) -> list[dict[str, Any]]:
-    parameters = []
-    for expression, required in sorted(properties.get("RequestParameters", {}).items()):
-        match = _REQUEST_PARAMETER.match(expression)
-        if match is None:
-            continue
-        location, name = match.groups()
-        parameters.append(
-            {
-                "name": name,
-                "in": {"querystring": "query"}.get(location, location),
-                "required": bool(required) or location == "path",
-                "schema": dict(operation.parameter_schemas.get(name, {"type": "string"})),
-            }
-        )
-    return parameters + [dict(header) for header in operation.headers]
+def _parameters(method: ApiMethod, route: Route) -> list[dict[str, Any]]:
+    parameters = [
+        {
+            "name": parameter.name,
+            "in": {"querystring": "query"}.get(parameter.location, parameter.location),
+            "required": parameter.required or parameter.location == "path",
+            "schema": dict(route.parameter_schemas.get(parameter.name, {"type": "string"})),
+        }
+        for parameter in request_parameters(method)
+    ]
+    return parameters + [
+        {
+            "name": header.name,
+            "in": "header",
+            "required": False,
+            "description": header.description,
+            "schema": {"type": "string", "pattern": header.pattern},
+        }
+        for header in route.headers
+    ]
 
 
-def _responses(operation: Operation) -> dict[str, Any]:
-    answers = {**_GATEWAY_ANSWERS, **operation.responses}
+def _responses(route: Route) -> dict[str, Any]:
+    answers = {answer.status: answer for answer in (*_GATEWAY_ANSWERS, *route.answers)}
     responses: dict[str, Any] = {}
     for status in sorted(answers):
-        description, body = answers[status]
-        response: dict[str, Any] = {"description": description, "headers": dict(_CORS_HEADER)}
-        if body is not None:
-            response["content"] = {"application/json": {"schema": body}}
+        answer = answers[status]
+        response: dict[str, Any] = {"description": answer.why, "headers": dict(_CORS_HEADER)}
+        if answer.body is not None:
+            response["content"] = {"application/json": {"schema": _schema_of(answer.body)}}
         if status == 429:
             response["headers"]["Retry-After"] = {
                 "description": "Seconds to wait (the customer's hourly limit)",
                 "schema": {"type": "integer"},
             }
-        if body is ORDER:
+        if answer.body is Body.ORDER:
             response["headers"]["ETag"] = {
                 "description": "The order's version",
                 "schema": {"type": "string"},
             }
-        if status in operation.links:
-            response["links"] = dict(operation.links[status])
+        if status in route.links:
+            response["links"] = dict(route.links[status])
         responses[str(status)] = response
     return responses
 
 
-def _operation(
-    method: str, path: str, properties: Mapping[str, Any], models: Mapping[str, Any]
-) -> dict[str, Any]:
-    operation = OPERATIONS.get((method, path))
-    if operation is None:
-        raise UndocumentedRoute(f"{method} {path} has no entry in generator/openapi.py OPERATIONS")
+def _operation(method: ApiMethod, models: Mapping[str, Any]) -> dict[str, Any]:
+    route = find_route(method.http_method, method.path)
+    if route is None:
+        raise UndocumentedRoute(
+            f"{method.http_method} {method.path} has no route in generator/stack/api_contract.py"
+        )
+    properties = method.properties
     document: dict[str, Any] = {
-        "operationId": operation.operation_id,
-        "summary": operation.summary,
-        "parameters": _parameters(properties, operation),
-        "responses": _responses(operation),
+        "operationId": route.operation_id,
+        "summary": route.summary,
+        "parameters": _parameters(method, route),
+        "responses": _responses(route),
     }
     requirement: dict[str, list[str]] = {}
     if properties.get("AuthorizationType") == "COGNITO_USER_POOLS":

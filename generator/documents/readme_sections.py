@@ -14,8 +14,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from generator.cost import costing
-from generator.cost import report as cost_report
+from generator.cost import report
+from generator.cost.estimate import Estimate, estimate
+from generator.cost.line_items import TableBilling
 from generator.documents import diagram
 from generator.stack.environments import Environment
 
@@ -37,10 +38,12 @@ def diagram_text(environment: Environment, template: Mapping[str, Any]) -> str:
     return diagram.render(template, title=diagram_title(environment))
 
 
-def sections(environment: Environment, template: Mapping[str, Any]) -> dict[str, str]:
-    """The body of each generated section, by marker name."""
+def sections(
+    environment: Environment, template: Mapping[str, Any], *, drawing: str
+) -> dict[str, str]:
+    """The body of each generated section, by marker name (drawing: its diagram_text)."""
     return {
-        "diagram": f"```mermaid\n{diagram_text(environment, template)}```\n",
+        "diagram": f"```mermaid\n{drawing}```\n",
         "cost": _cost_section(environment, template),
     }
 
@@ -48,22 +51,22 @@ def sections(environment: Environment, template: Mapping[str, Any]) -> dict[str,
 def _cost_section(environment: Environment, template: Mapping[str, Any]) -> str:
     """A summary of both workloads, then what `python -m generator cost` prints for each."""
     estimates = [
-        costing.estimate(template, environment=environment.name, orders_per_day=orders)
+        estimate(template, environment=environment.name, orders_per_day=orders)
         for orders in COST_WORKLOADS
     ]
     runs = "\n".join(
         f"$ python -m generator cost --env {environment.name} --orders-per-day "
-        f"{estimate.orders_per_day}\n{cost_report.to_text(estimate)}"
+        f"{estimate.orders_per_day}\n{report.to_text(estimate)}"
         for estimate in estimates
     )
     return f"{_summary(environment, estimates)}\n```text\n{runs}```\n"
 
 
-def _summary(environment: Environment, estimates: list[costing.Estimate]) -> str:
+def _summary(environment: Environment, estimates: list[Estimate]) -> str:
     def row(label: str, values: list[str]) -> str:
         return f"| {label} | " + " | ".join(values) + " |"
 
-    def orders_table(pick: Callable[[costing.TableBilling], Decimal | None]) -> list[str]:
+    def orders_table(pick: Callable[[TableBilling], Decimal | None]) -> list[str]:
         values = [pick(e.orders_table) if e.orders_table else None for e in estimates]
         return ["-" if value is None else str(value) for value in values]
 

@@ -1,4 +1,5 @@
-"""boto3 for the commands that call AWS: region, endpoint, and AWS failures as one-line errors.
+"""boto3 for the commands that call AWS: a session with a region, and AWS failures as one-line
+errors.
 
 The region comes from --region, then AWS_REGION, then what boto3 itself reads
 (AWS_DEFAULT_REGION, the profile's config). boto3 ignores AWS_REGION; Lambda and many CI
@@ -7,14 +8,12 @@ systems set only that one, so the commands honour it too.
 
 from __future__ import annotations
 
-import argparse
 import ast
 import contextlib
 import json
 import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
-from urllib.parse import urlparse
 
 from generator.errors import UserError
 
@@ -27,26 +26,6 @@ NO_CREDENTIALS = (
     "no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
     "or run `aws configure`"
 )
-
-
-def endpoint_url(value: str) -> str:
-    """argparse type of --endpoint-url: an http(s) URL, so botocore never sees a bare host."""
-    parsed = urlparse(value)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise argparse.ArgumentTypeError(
-            f"{value!r} is not an endpoint URL: expected http(s)://HOST[:PORT], "
-            "e.g. http://127.0.0.1:5000"
-        )
-    return value
-
-
-def add_connection_arguments(parser: argparse.ArgumentParser, *, endpoint_help: str) -> None:
-    parser.add_argument(
-        "--region",
-        metavar="REGION",
-        help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION or the profile's)",
-    )
-    parser.add_argument("--endpoint-url", metavar="URL", type=endpoint_url, help=endpoint_help)
 
 
 def session(region: str | None = None) -> boto3.session.Session:

@@ -9,7 +9,6 @@ through `aws.reported`, so a failure is one line; what is shown is left to the c
 from __future__ import annotations
 
 import hashlib
-import json
 import shlex
 import time
 from collections.abc import Callable, Mapping
@@ -19,9 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from generator.errors import USAGE, UserError
+from generator.errors import UserError
 from generator.release import connection as aws
-from generator.release import release_steps as release
 from generator.release.change_sets import (
     ParameterChange,
     ResourceChange,
@@ -30,7 +28,8 @@ from generator.release.change_sets import (
     resource_changes,
 )
 from generator.release.guard_rails import AtRisk, at_risk
-from generator.release.publishing import INLINE_TEMPLATE_LIMIT, S3Location
+from generator.release.packaging import build
+from generator.release.publishing import INLINE_TEMPLATE_LIMIT, S3Location, object_exists, upload
 from generator.release.stack_events import SUCCEEDED, Follower, StackEvent, first_failure, is_final
 from generator.stack import names
 from generator.stack.environments import Environment
@@ -38,6 +37,7 @@ from generator.stack.environments import Environment
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient
     from mypy_boto3_cloudformation.type_defs import CreateChangeSetInputTypeDef, ParameterTypeDef
+    from mypy_boto3_s3 import S3Client
 
 CHANGE_SET_POLL_SECONDS = 2.0
 EVENT_POLL_SECONDS = 3.0
@@ -56,7 +56,7 @@ Say = Callable[[str], None]
 
 
 @dataclass(frozen=True)
-class Inputs:
+class DeployRequest:
     """What a deploy or diff was asked for, read and checked before any AWS call."""
 
     environment: Environment
@@ -73,56 +73,10 @@ class Inputs:
         return len(self.template_text.encode())
 
 
-def read_inputs(
-    *,
-    environment: Environment,
-    stack_name: str,
-    location: S3Location,
-    template_file: Path | None,
-    overrides: Mapping[str, str],
-    out: Path,
-) -> Inputs:
-    """The inputs, with the template read and the --parameter keys checked against it."""
-    path = release.template_file(environment, template_file)
-    text = release.compact_template(path)
-    template = json.loads(text)
-    if not isinstance(template, dict) or not isinstance(template.get("Resources"), dict):
-        raise UserError(f"{path} is not a CloudFormation template (no Resources)")
-    check_overrides(template, overrides, path)
-    return Inputs(
-        environment=environment,
-        stack_name=stack_name,
-        location=location,
-        template_file=path,
-        template_text=text,
-        template=template,
-        overrides=overrides,
-        out=out,
-    )
-
-
-def check_overrides(template: Mapping[str, Any], overrides: Mapping[str, str], path: Path) -> None:
-    """A usage error for a --parameter the template does not declare, or one deploy fills."""
-    declared = sorted(template.get("Parameters", {}))
-    for key in sorted(overrides):
-        if key in FILLED_BY_DEPLOY:
-            raise UserError(
-                f"--parameter {key}: deploy sets it ({names.ARTIFACT_BUCKET} from "
-                f"--artifact-bucket, {names.ARTIFACT_KEY} from the zip it builds)",
-                status=USAGE,
-            )
-        if key not in declared:
-            settable = [name for name in declared if name not in FILLED_BY_DEPLOY]
-            raise UserError(
-                f"--parameter {key}: {path} has no such parameter (it has: {', '.join(settable)})",
-                status=USAGE,
-            )
-
-
 @dataclass(frozen=True)
 class Clients:
     cloudformation: CloudFormationClient
-    s3: Any
+    s3: S3Client
     region: str
     endpoint_url: str | None
 
@@ -146,7 +100,7 @@ def aws_command(clients: Clients, *words: str) -> str:
 
 
 @dataclass(frozen=True)
-class Stack:
+class DeployedStack:
     """The stack as it is before the change set."""
 
     stack_id: str
@@ -159,7 +113,7 @@ class Stack:
         return self.status == REVIEW_IN_PROGRESS
 
 
-def current_stack(clients: Clients, stack_name: str) -> Stack | None:
+def current_stack(clients: Clients, stack_name: str) -> DeployedStack | None:
     """The stack, None if there is none; UserError if its state forbids a change set."""
     from botocore.exceptions import ClientError
 
@@ -172,7 +126,7 @@ def current_stack(clients: Clients, stack_name: str) -> Stack | None:
             if "does not exist" in str(error.response.get("Error", {}).get("Message", "")):
                 return None
             raise
-    stack = Stack(
+    stack = DeployedStack(
         stack_id=found["StackId"],
         status=found["StackStatus"],
         parameters={
@@ -224,7 +178,7 @@ def _waiter_for(status: str) -> str:
 
 
 @dataclass(frozen=True)
-class Template:
+class TemplatePlacement:
     """How the template reaches CloudFormation: its body inline, or its URL in S3."""
 
     body: str | None = None
@@ -232,61 +186,51 @@ class Template:
 
 
 @dataclass(frozen=True)
-class Release:
+class PreparedRelease:
     """The zip's key and the template."""
 
     artifact_key: str
-    template: Template
+    template: TemplatePlacement
 
 
-def prepare_release(clients: Clients, inputs: Inputs, *, upload: bool, say: Say) -> Release:
+def prepare_release(
+    clients: Clients, request: DeployRequest, *, upload_artifact: bool, say: Say
+) -> PreparedRelease:
     """Build the zip (and upload it unless it is there), and place the template."""
-    artifact = release.build(inputs.out)
+    artifact = build(request.out)
     say(f"built {artifact.path} ({artifact.size} bytes, sha256 {artifact.sha256})")
-    if upload:
-        key, uploaded = release.upload(clients.s3, artifact, inputs.location)
-        say(f"{'uploaded to' if uploaded else 'already at'} s3://{inputs.location.bucket}/{key}")
+    if upload_artifact:
+        key, uploaded = upload(clients.s3, artifact, request.location)
+        say(f"{'uploaded to' if uploaded else 'already at'} s3://{request.location.bucket}/{key}")
     else:
-        key = inputs.location.key_for(artifact.key)
-    return Release(artifact_key=key, template=place_template(clients, inputs, say))
+        key = request.location.key_for(artifact.key)
+    return PreparedRelease(artifact_key=key, template=place_template(clients, request, say))
 
 
-def place_template(clients: Clients, inputs: Inputs, say: Say) -> Template:
+def place_template(clients: Clients, request: DeployRequest, say: Say) -> TemplatePlacement:
     """Inline up to CloudFormation's limit; else in the bucket, at a content-addressed key."""
-    if inputs.template_size <= INLINE_TEMPLATE_LIMIT:
-        return Template(body=inputs.template_text)
-    digest = hashlib.sha256(inputs.template_text.encode()).hexdigest()[:12]
-    stem = inputs.template_file.stem
-    key = inputs.location.key_for(f"templates/{stem}-{digest}.json")
-    bucket = inputs.location.bucket
+    if request.template_size <= INLINE_TEMPLATE_LIMIT:
+        return TemplatePlacement(body=request.template_text)
+    digest = hashlib.sha256(request.template_text.encode()).hexdigest()[:12]
+    stem = request.template_file.stem
+    key = request.location.key_for(f"templates/{stem}-{digest}.json")
+    bucket = request.location.bucket
     with aws.reported(f"uploading the template to s3://{bucket}"):
-        if not _object_exists(clients.s3, bucket, key):
+        if not object_exists(clients.s3, bucket, key):
             clients.s3.put_object(
                 Bucket=bucket,
                 Key=key,
-                Body=inputs.template_text.encode(),
+                Body=request.template_text.encode(),
                 ContentType="application/json",
             )
-    say(f"template ({inputs.template_size} bytes, over the inline limit) at s3://{bucket}/{key}")
+    say(f"template ({request.template_size} bytes, over the inline limit) at s3://{bucket}/{key}")
     # Path-style, from the client's own endpoint, as the aws CLI builds it: right for every
     # partition, and for an endpoint given with --endpoint-url.
-    return Template(url=f"{clients.s3.meta.endpoint_url}/{bucket}/{quote(key)}")
-
-
-def _object_exists(s3: Any, bucket: str, key: str) -> bool:
-    from generator.release.publishing import NOT_FOUND_CODES
-
-    try:
-        s3.head_object(Bucket=bucket, Key=key)
-    except s3.exceptions.ClientError as error:
-        if str(error.response.get("Error", {}).get("Code", "")) in NOT_FOUND_CODES:
-            return False
-        raise
-    return True
+    return TemplatePlacement(url=f"{clients.s3.meta.endpoint_url}/{bucket}/{quote(key)}")
 
 
 def change_set_parameters(
-    template: Mapping[str, Any], explicit: Mapping[str, str], stack: Stack | None
+    template: Mapping[str, Any], explicit: Mapping[str, str], stack: DeployedStack | None
 ) -> list[ParameterTypeDef]:
     """Explicit values, else the stack's previous value, else (left out) the default."""
     previous = {} if stack is None or stack.is_new else stack.parameters
@@ -324,9 +268,9 @@ class Preview:
 
 def create_change_set(
     clients: Clients,
-    inputs: Inputs,
-    stack: Stack | None,
-    prepared: Release,
+    request: DeployRequest,
+    stack: DeployedStack | None,
+    prepared: PreparedRelease,
     *,
     purpose: str,
     sleep: Callable[[float], None] = time.sleep,
@@ -336,12 +280,12 @@ def create_change_set(
 
     creating = stack is None or stack.is_new
     explicit = {
-        names.ARTIFACT_BUCKET: inputs.location.bucket,
+        names.ARTIFACT_BUCKET: request.location.bucket,
         names.ARTIFACT_KEY: prepared.artifact_key,
-        **inputs.overrides,
+        **request.overrides,
     }
     preview = Preview(
-        stack_name=inputs.stack_name,
+        stack_name=request.stack_name,
         stack_id=None if stack is None else stack.stack_id,
         change_set_id=None,
         change_set_name=f"generator-{purpose}-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}",
@@ -349,21 +293,21 @@ def create_change_set(
         holds_only_this=stack is None,
         changes=(),
         parameters=parameter_changes(
-            inputs.template, explicit, None if creating or stack is None else stack.parameters
+            request.template, explicit, None if creating or stack is None else stack.parameters
         ),
     )
-    request = _request(
+    arguments = _create_change_set_arguments(
         preview,
-        inputs,
+        request,
         stack=stack,
         template=prepared.template,
         explicit=explicit,
         purpose=purpose,
     )
     cloudformation = clients.cloudformation
-    with aws.reported(f"creating a change set for stack {inputs.stack_name}"):
+    with aws.reported(f"creating a change set for stack {request.stack_name}"):
         try:
-            created = cloudformation.create_change_set(**request)
+            created = cloudformation.create_change_set(**arguments)
         except ClientError as error:
             if means_no_changes(error.response.get("Error", {}).get("Message")):
                 return preview
@@ -378,29 +322,29 @@ def create_change_set(
     return _with(preview, changes=resource_changes(pages))
 
 
-def _request(
+def _create_change_set_arguments(
     preview: Preview,
-    inputs: Inputs,
+    request: DeployRequest,
     *,
-    stack: Stack | None,
-    template: Template,
+    stack: DeployedStack | None,
+    template: TemplatePlacement,
     explicit: Mapping[str, str],
     purpose: str,
 ) -> CreateChangeSetInputTypeDef:
-    request: CreateChangeSetInputTypeDef = {
+    arguments: CreateChangeSetInputTypeDef = {
         "StackName": preview.stack_name,
         "ChangeSetName": preview.change_set_name,
         "ChangeSetType": "CREATE" if preview.change_set_type == "CREATE" else "UPDATE",
-        "Parameters": change_set_parameters(inputs.template, explicit, stack),
+        "Parameters": change_set_parameters(request.template, explicit, stack),
         # The stack creates IAM roles (with generated names).
         "Capabilities": ["CAPABILITY_IAM"],
-        "Description": f"python -m generator {purpose}, {inputs.environment.name}",
+        "Description": f"python -m generator {purpose}, {request.environment.name}",
     }
     if template.url:
-        request["TemplateURL"] = template.url
+        arguments["TemplateURL"] = template.url
     else:
-        request["TemplateBody"] = template.body or ""
-    return request
+        arguments["TemplateBody"] = template.body or ""
+    return arguments
 
 
 def _with(preview: Preview, **changes: Any) -> Preview:

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.errors import UserError
+from generator.files import describe_os_error, ensure_directory
 from generator.stack.function_specs import PYTHON_VERSION, WHEEL_PLATFORM
 from generator.stack.sources import HANDLERS, REQUIREMENTS
 
@@ -109,6 +111,17 @@ def write_zip(entries: dict[str, Path], destination: Path) -> None:
             info.create_system = 3  # unix, so the permissions below are read
             info.external_attr = (0o100000 | FILE_MODE) << 16
             archive.writestr(info, entries[name].read_bytes(), compresslevel=9)
+
+
+def build(out: Path) -> Artifact:
+    """The reproducible Lambda zip, built in out (UserError, one line, when it cannot be)."""
+    ensure_directory(out)
+    try:
+        return build_artifact(out)
+    except PackagingError as error:
+        raise UserError(str(error)) from error
+    except OSError as error:
+        raise UserError(f"cannot build in {out}: {describe_os_error(error)}") from error
 
 
 def build_artifact(

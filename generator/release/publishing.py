@@ -1,18 +1,26 @@
-"""A release in S3: the Lambda artifact uploaded once per content, the template made compact
-for deployment, and the `aws cloudformation deploy` command that deploys both."""
+"""A release in S3: the template read compact for deployment, the bucket checked, the Lambda
+artifact uploaded once per content, and the `aws cloudformation deploy` command that deploys
+both. Failures are UserErrors (one line)."""
 
 from __future__ import annotations
 
 import base64
+import json
 import shlex
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from generator.errors import UserError
+from generator.files import COMMITTED_TEMPLATES, read_template
+from generator.release.connection import reported
 from generator.release.packaging import Artifact
 from generator.stack import names
 from generator.stack.environments import Environment
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 # CloudFormation takes a template inline (TemplateBody) up to this size; a larger one must
 # be uploaded to S3 first.
@@ -36,38 +44,62 @@ class S3Location:
         return f"{self.prefix}/{file_name}" if self.prefix else file_name
 
 
-def check_bucket(s3_client: Any, bucket: str) -> None:
+def template_file(environment: Environment, given: Path | None) -> Path:
+    """The template to deploy: the one given, else the committed one of the environment."""
+    return given or COMMITTED_TEMPLATES / environment.template_file_name
+
+
+def compact_template(path: Path) -> str:
+    """The template at path without indentation: the same JSON in about two thirds of the
+    bytes, so that it can go to CloudFormation inline. Keys keep the file's order (the
+    generator's templates are sorted already; another template is deployed as it is written)."""
+    template = read_template(path, if_missing=": run `python -m generator` first")
+    return json.dumps(template, separators=(",", ":")) + "\n"
+
+
+def check_bucket(s3: S3Client, bucket: str) -> None:
     """UserError unless the bucket exists and these credentials may use it (before any build)."""
-    try:
-        s3_client.head_bucket(Bucket=bucket)
-    except s3_client.exceptions.ClientError as error:
-        code = str(error.response.get("Error", {}).get("Code", ""))
-        if code in NOT_FOUND_CODES:
-            raise UserError(
-                f"bucket {bucket} does not exist: "
-                f"create it (aws s3 mb s3://{bucket}) or pass another"
-            ) from error
-        if code in ("403", "AccessDenied", "Forbidden"):
-            raise UserError(f"access to bucket {bucket} is denied for these credentials") from error
-        raise
-
-
-def upload(artifact: Artifact, location: S3Location, s3_client: Any) -> tuple[str, bool]:
-    """Put the artifact at its content-addressed key unless it is there; (key, uploaded)."""
-    key = location.key_for(artifact.key)
-    try:
-        s3_client.head_object(Bucket=location.bucket, Key=key)
-        return key, False
-    except s3_client.exceptions.ClientError as error:
-        if str(error.response.get("Error", {}).get("Code", "")) not in NOT_FOUND_CODES:
+    with reported(f"checking s3://{bucket}"):
+        try:
+            s3.head_bucket(Bucket=bucket)
+        except s3.exceptions.ClientError as error:
+            code = str(error.response.get("Error", {}).get("Code", ""))
+            if code in NOT_FOUND_CODES:
+                raise UserError(
+                    f"bucket {bucket} does not exist: "
+                    f"create it (aws s3 mb s3://{bucket}) or pass another"
+                ) from error
+            if code in ("403", "AccessDenied", "Forbidden"):
+                raise UserError(
+                    f"access to bucket {bucket} is denied for these credentials"
+                ) from error
             raise
-    s3_client.put_object(
-        Bucket=location.bucket,
-        Key=key,
-        Body=artifact.path.read_bytes(),
-        ChecksumSHA256=_base64_sha256(artifact.sha256),
-        ContentType="application/zip",
-    )
+
+
+def object_exists(s3: S3Client, bucket: str, key: str) -> bool:
+    """Whether the key is in the bucket (AWS errors other than "not found" are raised)."""
+    try:
+        s3.head_object(Bucket=bucket, Key=key)
+    except s3.exceptions.ClientError as error:
+        if str(error.response.get("Error", {}).get("Code", "")) in NOT_FOUND_CODES:
+            return False
+        raise
+    return True
+
+
+def upload(s3: S3Client, artifact: Artifact, location: S3Location) -> tuple[str, bool]:
+    """Put the artifact at its content-addressed key unless it is there: (key, uploaded)."""
+    key = location.key_for(artifact.key)
+    with reported(f"uploading to s3://{location.bucket}"):
+        if object_exists(s3, location.bucket, key):
+            return key, False
+        s3.put_object(
+            Bucket=location.bucket,
+            Key=key,
+            Body=artifact.path.read_bytes(),
+            ChecksumSHA256=_base64_sha256(artifact.sha256),
+            ContentType="application/zip",
+        )
     return key, True
 
 

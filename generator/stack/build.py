@@ -1,6 +1,13 @@
-"""build_template(environment): the whole order-API stack, part by part."""
+"""build_template(environment): the whole order-API stack, part by part; render(environment):
+the template as committed and as data, once per process."""
 
 from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from troposphere import Template
 
@@ -97,7 +104,29 @@ def build_template(
     return t
 
 
-def render(environment: Environment) -> str:
-    """The template as committed: 2-space indented, sorted keys, final newline."""
-    rendered: str = build_template(environment).to_json(indent=2, sort_keys=True)
-    return rendered + "\n"
+@dataclass(frozen=True)
+class RenderedTemplate:
+    """An environment's template as committed, and as data: what every reader of a template
+    (the documents, the cost estimate, serve, the tests) is handed."""
+
+    environment: Environment
+    text: str  # 2-space indented, sorted keys, final newline
+
+    @functools.cached_property
+    def template(self) -> Mapping[str, Any]:
+        """The parsed template, shared by every reader: not to be changed (see editable)."""
+        return self.editable()
+
+    def editable(self) -> dict[str, Any]:
+        """A parsed copy of its own, for a reader that changes it."""
+        parsed: dict[str, Any] = json.loads(self.text)
+        return parsed
+
+
+@functools.cache
+def render(
+    environment: Environment, function_specs: tuple[FunctionSpec, ...] = FUNCTIONS
+) -> RenderedTemplate:
+    """The environment's template, built once per process."""
+    text: str = build_template(environment, function_specs).to_json(indent=2, sort_keys=True)
+    return RenderedTemplate(environment=environment, text=text + "\n")

@@ -41,7 +41,6 @@ class Resource(Enum):
 class FunctionSpec:
     name: str  # the stem of its logical ids: names.function_id(name), role_id, ...
     handler: str
-    description: str
     memory_mb: int
     timeout_seconds: int
     reads: frozenset[Resource]
@@ -59,11 +58,6 @@ class FunctionSpec:
         return self.reads | self.writes
 
     @property
-    def environment_variables(self) -> tuple[str, ...]:
-        """The variables naming what it uses, sorted: exactly what its code may read."""
-        return tuple(sorted(resource.variable for resource in self.uses))
-
-    @property
     def function_id(self) -> str:
         return names.function_id(self.name)
 
@@ -71,7 +65,6 @@ class FunctionSpec:
 ORDER_PROCESSOR = FunctionSpec(
     name=names.ORDER_PROCESSOR,
     handler="order_processor.handler",
-    description="Food delivery: POST /orders and PUT /orders/{orderId}",
     memory_mb=1024,
     timeout_seconds=30,
     reads=frozenset(
@@ -94,7 +87,6 @@ ORDER_PROCESSOR = FunctionSpec(
 QUERY_ORDERS = FunctionSpec(
     name=names.QUERY_ORDERS,
     handler="query_orders.handler",
-    description="Food delivery: GET /orders/{orderId} and GET /orders/customer/{customerId}",
     memory_mb=512,
     timeout_seconds=10,
     reads=frozenset({Resource.ORDERS_TABLE, Resource.API_CONFIG, Resource.PARTNER_REGISTRY}),

@@ -112,27 +112,21 @@ ORDER_UPDATE_MODEL = "OrderUpdateModel"
 WEB_ACL = "ApiWebAcl"
 WEB_ACL_ASSOCIATION = "ApiWebAclAssociation"
 
-# The API's path resources, by path; a path's parent is its prefix. Routes and their
-# preflights are named after the resource: OrdersResource -> OrdersPostMethod,
-# OrdersOptionsMethod, OrdersPostInvokePermission.
-API_RESOURCES = {
-    "/orders": "OrdersResource",
-    "/orders/{orderId}": "OrderResource",
-    "/orders/customer": "CustomerResource",
-    "/orders/customer/{customerId}": "CustomerOrdersResource",
-}
+# The API's path resources (their paths are in stack/api_contract.py). A method, its
+# preflight and its invoke permission are named after the resource: OrdersResource ->
+# OrdersPostMethod, OrdersOptionsMethod, OrdersPostInvokePermission.
+ORDERS_RESOURCE = "OrdersResource"
+ORDER_RESOURCE = "OrderResource"
+CUSTOMER_RESOURCE = "CustomerResource"
+CUSTOMER_ORDERS_RESOURCE = "CustomerOrdersResource"
 
 
-def api_resource_id(path: str) -> str:
-    return API_RESOURCES[path]
+def method_id(http_method: str, resource_id: str) -> str:
+    return f"{_route_stem(http_method, resource_id)}Method"
 
 
-def method_id(http_method: str, path: str) -> str:
-    return f"{_route_stem(http_method, path)}Method"
-
-
-def invoke_permission_id(http_method: str, path: str) -> str:
-    return f"{_route_stem(http_method, path)}InvokePermission"
+def invoke_permission_id(http_method: str, resource_id: str) -> str:
+    return f"{_route_stem(http_method, resource_id)}InvokePermission"
 
 
 def gateway_response_id(response_kind: str) -> str:
@@ -147,8 +141,8 @@ def usage_plan_id(tier: str) -> str:
     return API_USAGE_PLAN + "".join(part.capitalize() for part in tier.split("-"))
 
 
-def _route_stem(http_method: str, path: str) -> str:
-    return api_resource_id(path).removesuffix("Resource") + http_method.capitalize()
+def _route_stem(http_method: str, resource_id: str) -> str:
+    return resource_id.removesuffix("Resource") + http_method.capitalize()
 
 
 # Monitoring (each function's error-rate alarm: error_rate_alarm_id).

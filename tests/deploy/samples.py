@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 
-from generator.commands.change_set_arguments import show_preview
+from generator.__main__ import build_parser
+from generator.commands.change_set_arguments import read_request, show_preview
+from generator.files import COMMITTED_TEMPLATES as TEMPLATES
 from generator.release import deploying
 from generator.release.change_sets import parameter_changes, resource_changes
-from generator.release.publishing import S3Location
-from generator.release.release_steps import TEMPLATES
 from generator.stack.environments import ENVIRONMENTS
 from tests.deploy.answers import answer
 
@@ -40,14 +40,12 @@ def readme_preview() -> str:
         changes=resource_changes([described]),
         parameters=parameter_changes(template, RELEASE, DEPLOYED_PARAMETERS),
     )
-    inputs = deploying.read_inputs(
-        environment=environment,
-        stack_name=STACK,
-        location=S3Location(bucket="releases", prefix="food"),
-        template_file=None,
-        overrides={},
-        out=TEMPLATES,
-    )
+    request = read_request(
+        build_parser().parse_args(
+            ["diff", "--env", "prod", "--stack-name", STACK, "--artifact-bucket", "releases",
+             "--artifact-prefix", "food"]
+        )
+    )  # fmt: skip
     lines: list[str] = []
-    show_preview(preview, inputs, lines.append)
+    show_preview(preview, request, lines.append)
     return "\n".join(lines) + "\n"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from generator.files import COMMITTED_TEMPLATES as TEMPLATES
 from generator.release.change_sets import (
     ParameterChange,
     means_no_changes,
@@ -16,7 +17,6 @@ from generator.release.change_sets import (
     resource_table,
     summary,
 )
-from generator.release.release_steps import TEMPLATES
 from generator.stack.environments import ENVIRONMENTS
 from tests.deploy.answers import answer
 

@@ -8,9 +8,9 @@ import json
 
 import pytest
 
+from generator.files import COMMITTED_TEMPLATES as TEMPLATES
 from generator.release.change_sets import ResourceChange, resource_changes
 from generator.release.guard_rails import STATEFUL_TYPES, at_risk, refusal, warning
-from generator.release.release_steps import TEMPLATES
 from generator.stack.environments import ENVIRONMENTS
 from tests.deploy.answers import answer
 

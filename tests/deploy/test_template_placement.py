@@ -11,21 +11,23 @@ from pathlib import Path
 import boto3
 import pytest
 
+from generator.__main__ import build_parser
+from generator.commands.change_set_arguments import read_request
 from generator.release import deploying
-from generator.release.publishing import INLINE_TEMPLATE_LIMIT, S3Location
+from generator.release.publishing import INLINE_TEMPLATE_LIMIT
 from generator.stack.environments import ENVIRONMENTS
 from tests.deploy.commands import REGION
 
 
-def inputs_for(template_file: Path | None, bucket: str, env: str = "dev") -> deploying.Inputs:
-    return deploying.read_inputs(
-        environment=ENVIRONMENTS[env],
-        stack_name="placement",
-        location=S3Location(bucket=bucket, prefix="rel"),
-        template_file=template_file,
-        overrides={},
-        out=Path("unused"),
-    )
+def inputs_for(
+    template_file: Path | None, bucket: str, env: str = "dev"
+) -> deploying.DeployRequest:
+    """What `deploy` reads from its arguments."""
+    arguments = ["deploy", "--env", env, "--stack-name", "placement"]
+    arguments += ["--artifact-bucket", bucket, "--artifact-prefix", "rel", "--out", "unused"]
+    if template_file is not None:
+        arguments += ["--template-file", str(template_file)]
+    return read_request(build_parser().parse_args(arguments))
 
 
 @pytest.mark.parametrize("env", sorted(ENVIRONMENTS))
@@ -37,7 +39,7 @@ def test_the_shipped_templates_go_inline(env: str, moto_server: str, artifact_bu
     template = deploying.place_template(deploying.connect(REGION, moto_server), inputs, said.append)
     # Then it is sent as it is, with no upload
     assert inputs.template_size <= INLINE_TEMPLATE_LIMIT
-    assert template == deploying.Template(body=inputs.template_text)
+    assert template == deploying.TemplatePlacement(body=inputs.template_text)
     assert said == []
 
 
@@ -59,7 +61,9 @@ def test_a_template_over_the_limit_is_uploaded_once_and_passed_by_url(
     # Then it is in the bucket at a key made of its content, and CloudFormation gets the URL
     digest = hashlib.sha256(inputs.template_text.encode()).hexdigest()[:12]
     key = f"rel/templates/food-delivery-dev-{digest}.json"
-    assert first == second == deploying.Template(url=f"{moto_server}/{artifact_bucket}/{key}")
+    assert (
+        first == second == deploying.TemplatePlacement(url=f"{moto_server}/{artifact_bucket}/{key}")
+    )
     s3 = boto3.client("s3", endpoint_url=moto_server, region_name=REGION)
     stored = s3.get_object(Bucket=artifact_bucket, Key=key)["Body"].read().decode()
     assert stored == inputs.template_text

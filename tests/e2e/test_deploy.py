@@ -384,7 +384,7 @@ def test_redeploy_with_a_new_artifact_updates_the_functions_code(
     entry.write_text(entry.read_text() + f"\n# release 2 of {deployment.stack_name}\n")
     release = build_artifact(tmp_path / "dist", handlers=handlers)
     s3 = boto3.client("s3", endpoint_url=deployment.endpoint_url)
-    key, uploaded = upload(release, S3Location(ARTIFACT_BUCKET, "releases"), s3)
+    key, uploaded = upload(s3, release, S3Location(ARTIFACT_BUCKET, "releases"))
     assert uploaded
     assert key != deployment.artifact.key
 

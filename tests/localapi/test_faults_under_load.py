@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 import redrive
-from generator.stack.build import build_template
+from generator.stack.build import render
 from generator.stack.environments import ENVIRONMENTS
 from generator.stack.sources import HANDLERS
 from localapi.aws import free_port
@@ -35,7 +35,7 @@ API_CONFIG = {"defaultTimeout": TIMEOUT_MS, "retryAttempts": 0, "maxOrdersPerHou
 
 
 def _template(order_processor_timeout: int | None = None) -> dict[str, Any]:
-    template = json.loads(build_template(ENVIRONMENTS["dev"]).to_json())
+    template = render(ENVIRONMENTS["dev"]).editable()
     resources = template["Resources"]
     resources["ApiConfigParameter"]["Properties"]["Value"] = json.dumps(API_CONFIG)
     if order_processor_timeout is not None:

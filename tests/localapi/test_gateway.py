@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from generator.stack.build import build_template
+from generator.stack.build import render
 from generator.stack.environments import ENVIRONMENTS
 from localapi.functions import CRASHED, TIMED_OUT, Invocation
 from localapi.gateway import ApiKey, Gateway, Request
@@ -50,7 +50,7 @@ class Recorder:
 
 @pytest.fixture
 def template() -> dict[str, Any]:
-    return json.loads(build_template(ENVIRONMENTS["dev"]).to_json())
+    return render(ENVIRONMENTS["dev"]).editable()
 
 
 def gateway(template: dict[str, Any], **answers: Invocation) -> tuple[Gateway, dict[str, Recorder]]:

@@ -15,7 +15,7 @@ from typing import Any
 import jwt
 import pytest
 
-from generator.stack.build import build_template
+from generator.stack.build import render
 from generator.stack.environments import ENVIRONMENTS
 from generator.stack.sources import HANDLERS
 from localapi.aws import free_port
@@ -135,7 +135,7 @@ def test_the_token_endpoint_answers_as_cognitos(served: Served) -> None:
 @pytest.fixture(scope="module")
 def local() -> Iterator[LocalApi]:
     api = LocalApi(
-        json.loads(build_template(ENVIRONMENTS["dev"]).to_json()),
+        render(ENVIRONMENTS["dev"]).editable(),
         handlers_dir=HANDLERS,
         port=free_port(),
         stack_name=f"partners-{uuid.uuid4().hex[:8]}",

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from generator.stack.build import build_template
+from generator.stack.build import render
 from generator.stack.environments import ENVIRONMENTS
 from tests.localapi.conftest import Served, start_serve
 from tests.support.api import order_body
@@ -147,7 +147,7 @@ def test_the_openapi_document_is_served_beside_the_api(served: Served) -> None:
 
 
 def _template_copy(tmp_path: Path, change: Any) -> Path:
-    template = json.loads(build_template(ENVIRONMENTS["dev"]).to_json())
+    template = render(ENVIRONMENTS["dev"]).editable()
     changed = copy.deepcopy(template)
     change(changed["Resources"])
     path = tmp_path / "template.json"

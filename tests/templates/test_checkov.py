@@ -37,7 +37,7 @@ def checkov_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[s
     # Scan the templates as generated now (the snapshot test ties them to templates/).
     directory = tmp_path_factory.mktemp("templates")
     for environment in ENVIRONMENTS.values():
-        (directory / environment.template_file_name).write_text(render(environment))
+        (directory / environment.template_file_name).write_text(render(environment).text)
     reports = {}
     for environment in ENVIRONMENTS.values():
         result = subprocess.run(
@@ -71,7 +71,7 @@ def test_checkov_fails_no_check(checkov_report: dict[str, dict[str, Any]], env: 
     assert failed == [] and summary["failed"] == 0
     # The scan really ran: it parsed every resource and passed checks on them.
     assert summary["parsing_errors"] == 0
-    assert summary["resource_count"] == len(json.loads(render(ENVIRONMENTS[env]))["Resources"])
+    assert summary["resource_count"] == len(render(ENVIRONMENTS[env]).template["Resources"])
     assert summary["passed"] > 0
 
 

@@ -12,16 +12,16 @@ from typing import Any
 
 import pytest
 
-from generator.cost import report as cost_report
-
-from generator.cost import costing
-
+from generator.cost import estimate as costing
 from generator.cost import prices
-from generator.cost.costing import Assumptions, RouteUse
+from generator.cost import report as cost_report
+from generator.cost.assumptions import Assumptions
+from generator.cost.line_items import partner_cost
+from generator.cost.template_facts import TemplateFacts
+from generator.stack.api_contract import Traffic
+from generator.stack.build import build_template, render
 from generator.stack.environments import ENVIRONMENTS
 from generator.stack.function_specs import FUNCTIONS
-from generator.stack.build import build_template
-from generator.cost.template_facts import Stack
 from tests.support import cli
 from tests.templates.test_function_specs import AUDITOR
 
@@ -79,7 +79,7 @@ FIXED_TEMPLATE: dict[str, Any] = {
 }
 FIXED_ASSUMPTIONS = Assumptions(
     routes={
-        "POST /orders": RouteUse(
+        "POST /orders": Traffic(
             per_order=Decimal(2), duration_ms=Decimal(250), orders_read=1, orders_written=1
         )
     },
@@ -195,7 +195,7 @@ def test_prod_at_the_design_workload_sits_at_its_minimum_capacity(
 def test_demand_beyond_the_maximum_capacity_is_told() -> None:
     # Given prod at ten million orders a day: 10,000,000 * 5 / 86,400 = 579 writes a second,
     # past the 100 WCU auto-scaling may reach
-    template = json.loads(build_template(ENVIRONMENTS["prod"]).to_json())
+    template = render(ENVIRONMENTS["prod"]).editable()
     notes = _estimate(template, 10_000_000).notes
 
     # Then the estimate says the table would throttle
@@ -239,7 +239,7 @@ def test_with_no_orders_only_the_fixed_charges_remain(
 
 def test_a_function_added_to_the_generator_is_priced() -> None:
     # Given the dev stack with a third function that no route reaches
-    template = json.loads(build_template(ENVIRONMENTS["dev"], (*FUNCTIONS, AUDITOR)).to_json())
+    template = render(ENVIRONMENTS["dev"], (*FUNCTIONS, AUDITOR)).editable()
     lines = _lines(_estimate(template, 3_500))
 
     # Then it has its lines, at nothing: no request is assumed to reach it
@@ -381,20 +381,20 @@ def test_partners_app_clients_and_reused_tokens_are_priced_by_hand() -> None:
 
 def test_one_partner_at_its_quota_with_and_without_reusing_its_tokens() -> None:
     # Given a partner at the usage plan's 10,000 requests a day, tokens living 60 minutes
-    partner = costing.partner_cost(Stack(_m2m_template(60)))
+    partner = partner_cost(TemplateFacts(_m2m_template(60)))
     assert partner is not None
     # Then reused: 6.00 + 24 a day (730 a month) x 2.25 / 1,000 = 6.00 + 1.64
     assert partner.reused_usd == Decimal("7.64")
     # And one per request: 6.00 + 10,000 a day (304,166.67 a month) x 2.25 / 1,000 = 684.38
     assert partner.per_request_usd == Decimal("690.38")
     # And shorter tokens mean more requests even when reused: 96 a day at 15 minutes
-    short = costing.partner_cost(Stack(_m2m_template(15)))
+    short = partner_cost(TemplateFacts(_m2m_template(15)))
     assert short is not None
     assert short.reused[-1].quantity == Decimal(96) * 730 / 24
 
 
 def test_the_prod_estimate_prices_its_partners_and_says_what_one_costs() -> None:
-    template = json.loads(build_template(ENVIRONMENTS["prod"]).to_json())
+    template = render(ENVIRONMENTS["prod"]).editable()
     estimate = costing.estimate(template, environment="prod", orders_per_day=3_500)
     partners = len(ENVIRONMENTS["prod"].partners)
     assert f"{partners} app clients (M2M)" in {line.item for line in estimate.items}

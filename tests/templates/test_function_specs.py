@@ -8,12 +8,11 @@ from typing import Any
 
 from generator.stack.environments import ENVIRONMENTS
 from generator.stack.function_specs import FUNCTIONS, FunctionSpec, Resource
-from generator.stack.build import build_template
+from generator.stack.build import build_template, render
 
 AUDITOR = FunctionSpec(
     name="OrderAuditor",
     handler="order_auditor.handler",
-    description="Food delivery: a third function, for this test only",
     memory_mb=256,
     timeout_seconds=5,
     reads=frozenset({Resource.ORDERS_TABLE}),
@@ -22,7 +21,7 @@ AUDITOR = FunctionSpec(
 
 
 def _template_with_a_third_function() -> dict[str, Any]:
-    return json.loads(build_template(ENVIRONMENTS["dev"], (*FUNCTIONS, AUDITOR)).to_json())
+    return render(ENVIRONMENTS["dev"], (*FUNCTIONS, AUDITOR)).editable()
 
 
 def test_a_third_function_brings_everything_it_needs_from_its_entry_alone() -> None:

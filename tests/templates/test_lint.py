@@ -21,7 +21,7 @@ REGIONS = ["us-east-1", "eu-west-1", "eu-central-1", "ap-southeast-2"]
 @pytest.mark.parametrize("name", sorted(ENVIRONMENTS))
 def test_cfn_lint_reports_nothing(name: str) -> None:
     # Given the template as generated
-    template = render(ENVIRONMENTS[name])
+    template = render(ENVIRONMENTS[name]).text
 
     # When cfn-lint runs with informational rules included
     matches = lint(template, config=ManualArgs(include_checks=["I"], regions=REGIONS))
@@ -32,7 +32,7 @@ def test_cfn_lint_reports_nothing(name: str) -> None:
 
 def test_cfn_lint_catches_a_broken_template() -> None:
     # Given a template with a property cfn-lint must reject (guards against a silent linter)
-    template = render(ENVIRONMENTS["dev"]).replace('"python3.13"', '"python2.7"', 1)
+    template = render(ENVIRONMENTS["dev"]).text.replace('"python3.13"', '"python2.7"', 1)
 
     # When linted, Then the deprecated runtime is reported
     matches = lint(template, config=ManualArgs(include_checks=["I"], regions=REGIONS))

@@ -21,14 +21,13 @@ from troposphere import (
 )
 
 from generator.stack import names, scanner_skips
+from generator.stack.api_contract import API_PATHS, MODELS, ROUTES, ApiPath, Route
 from generator.stack.context import Context
-from generator.stack.function_specs import ORDER_PROCESSOR, QUERY_ORDERS, FunctionSpec
 from generator.stack.parts.functions import Functions
 from generator.stack.parts.logs import LogGroups
 from generator.stack.parts.partners import Partners
 from generator.stack.parts.roles import Roles
 from generator.stack.scanner_skips import checkov_metadata
-from generator.stack.scopes import Scope, required_scope
 from generator.stack.sources import read_schema
 from generator.stack.substitution import logical_id, placeholder
 
@@ -54,41 +53,6 @@ ACCESS_LOG_FORMAT = json.dumps(
     },
     sort_keys=True,
     separators=(",", ":"),
-)
-
-
-@dataclass(frozen=True)
-class Route:
-    method: str
-    path: str
-    function: FunctionSpec
-    model: str | None = None  # logical id of the body's model
-    query_parameters: tuple[str, ...] = ()  # optional ones
-
-    @property
-    def scope(self) -> Scope:
-        """The scope a partner's access token must carry for this route."""
-        return required_scope(self.method)
-
-
-# Every route needs a partner's access token with the route's scope and the partner's API key,
-# and proxies to a function; bodies are validated by a model.
-ROUTES = (
-    Route("POST", "/orders", ORDER_PROCESSOR, model=names.ORDER_MODEL),
-    Route("GET", "/orders/{orderId}", QUERY_ORDERS),
-    Route("PUT", "/orders/{orderId}", ORDER_PROCESSOR, model=names.ORDER_UPDATE_MODEL),
-    Route(
-        "GET",
-        "/orders/customer/{customerId}",
-        QUERY_ORDERS,
-        query_parameters=("limit", "nextToken"),
-    ),
-)
-
-# (logical id, model name, schema file in handlers/schemas)
-MODELS = (
-    (names.ORDER_MODEL, "Order", "order.json"),
-    (names.ORDER_UPDATE_MODEL, "OrderUpdate", "order_update.json"),
 )
 
 
@@ -166,20 +130,22 @@ def definition_hash(definition: Iterable[AWSObject]) -> str:
 
 
 def _resources(rest_api: apigateway.RestApi) -> dict[str, apigateway.Resource]:
+    """The API's path resources, by path."""
     resources: dict[str, apigateway.Resource] = {}
-    for path in names.API_RESOURCES:
-        parent_path, _, part = path.rpartition("/")
-        parent = resources[parent_path].ref() if parent_path else rest_api.get_att("RootResourceId")
-        resources[path] = apigateway.Resource(
-            names.api_resource_id(path), RestApiId=rest_api.ref(), ParentId=parent, PathPart=part
+    for api_path in API_PATHS:
+        parent = api_path.parent_path
+        resources[api_path.path] = apigateway.Resource(
+            api_path.logical_id,
+            RestApiId=rest_api.ref(),
+            ParentId=resources[parent].ref() if parent else rest_api.get_att("RootResourceId"),
+            PathPart=api_path.part,
         )
     return resources
 
 
 def _request_parameters(route: Route) -> dict[str, bool]:
-    path_parameters = [part[1:-1] for part in route.path.split("/") if part.startswith("{")]
     return {
-        **{f"method.request.path.{name}": True for name in path_parameters},
+        **{f"method.request.path.{name}": True for name in route.resource.path_parameters},
         **{f"method.request.querystring.{name}": False for name in route.query_parameters},
     }
 
@@ -199,7 +165,7 @@ def _route_method(
         # Ref of a Model is its name, and makes the method wait for the model.
         optional["RequestModels"] = {"application/json": model.ref()}
     return apigateway.Method(
-        names.method_id(route.method, route.path),
+        names.method_id(route.method, route.resource.logical_id),
         RestApiId=rest_api.ref(),
         ResourceId=resource.ref(),
         HttpMethod=route.method,
@@ -207,8 +173,7 @@ def _route_method(
         AuthorizationType="COGNITO_USER_POOLS",
         AuthorizerId=authorizer.ref(),
         AuthorizationScopes=[route.scope.qualified],
-        # The usage plan's throttle and quota count per key.
-        ApiKeyRequired=True,
+        ApiKeyRequired=route.api_key_required,
         RequestValidatorId=validator.ref(),
         RequestParameters=_request_parameters(route),
         Integration=apigateway.Integration(
@@ -224,14 +189,14 @@ def _route_method(
 
 
 def _preflight_method(
-    path: str, rest_api: apigateway.RestApi, resource: apigateway.Resource
+    api_path: ApiPath, rest_api: apigateway.RestApi, resource: apigateway.Resource
 ) -> apigateway.Method:
     # Browsers send no API key on a preflight: OPTIONS must not require one.
     response_headers = {
         f"method.response.header.{name}": value for name, value in CORS_HEADERS.items()
     }
     return apigateway.Method(
-        names.method_id("OPTIONS", path),
+        names.method_id("OPTIONS", api_path.logical_id),
         RestApiId=rest_api.ref(),
         ResourceId=resource.ref(),
         HttpMethod="OPTIONS",
@@ -290,14 +255,14 @@ def _definition(
         ValidateRequestParameters=True,
     )
     models = {
-        logical_id: apigateway.Model(
-            logical_id,
+        model.logical_id: apigateway.Model(
+            model.logical_id,
             RestApiId=rest_api.ref(),
-            Name=model_name,
+            Name=model.name,
             ContentType="application/json",
-            Schema=read_schema(file_name),
+            Schema=read_schema(model.schema_file),
         )
-        for logical_id, model_name, file_name in MODELS
+        for model in MODELS
     }
     resources = _resources(rest_api)
     return Definition(
@@ -313,12 +278,13 @@ def _definition(
                 function=functions[route.function],
                 authorizer=authorizer,
                 validator=validator,
-                model=models[route.model] if route.model else None,
+                model=models[route.model.logical_id] if route.model else None,
             )
             for route in ROUTES
         ),
         preflight_methods=tuple(
-            _preflight_method(path, rest_api, resources[path]) for path in names.API_RESOURCES
+            _preflight_method(api_path, rest_api, resources[api_path.path])
+            for api_path in API_PATHS
         ),
         gateway_responses=tuple(
             _gateway_response(kind, rest_api) for kind in GATEWAY_RESPONSE_KINDS
@@ -331,7 +297,7 @@ def _invoke_permission(
 ) -> awslambda.Permission:
     arn_path = "/".join("*" if part.startswith("{") else part for part in route.path.split("/"))
     return awslambda.Permission(
-        names.invoke_permission_id(route.method, route.path),
+        names.invoke_permission_id(route.method, route.resource.logical_id),
         Action="lambda:InvokeFunction",
         FunctionName=function.get_att("Arn"),
         Principal="apigateway.amazonaws.com",

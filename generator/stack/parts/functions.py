@@ -9,6 +9,7 @@ from typing import Any
 from troposphere import If, NoValue, Ref, Template, awslambda
 
 from generator.stack import names, scanner_skips
+from generator.stack.api_contract import routes_of
 from generator.stack.context import Context
 from generator.stack.function_specs import ARCHITECTURE, RUNTIME, FunctionSpec
 from generator.stack.parts.logs import LogGroups
@@ -28,6 +29,12 @@ class Functions:
     def __iter__(self) -> Iterator[tuple[FunctionSpec, awslambda.Function]]:
         """(spec, function), in the order of the specs."""
         return ((spec, self.by_name[spec.name]) for spec in self.specs)
+
+
+def description(spec: FunctionSpec) -> str:
+    """`Food delivery: POST /orders and PUT /orders/{orderId}`: the routes it serves."""
+    routes = " and ".join(str(route) for route in routes_of(spec))
+    return f"Food delivery: {routes or spec.name}"
 
 
 def environment(spec: FunctionSpec, ctx: Context, wiring: Wiring) -> dict[str, Any]:
@@ -59,7 +66,7 @@ def _function(
         )
     return awslambda.Function(
         spec.function_id,
-        Description=spec.description,
+        Description=description(spec),
         Runtime=RUNTIME,
         Architectures=[ARCHITECTURE],
         Handler=spec.handler,
