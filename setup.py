@@ -77,6 +77,7 @@ setup(
             # Code health (tests/test_code_health.py); pinned for the same reason.
             "ruff==0.17.6",
             "mypy==2.4.1",
+            "import-linter==2.17",
             "boto3-stubs[cloudformation,dynamodb,s3,sqs,ssm]>=1.34",
             "check-jsonschema>=0.29",
             "openapi-spec-validator>=0.7",

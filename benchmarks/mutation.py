@@ -43,7 +43,7 @@ TESTS = {
         "tests/integration/test_update_order.py",
         "tests/integration/test_contract.py",
     ],
-    "generator": ["tests/templates", "-k", "not checkov and not lint and not hash_seed"],
+    "generator": ["tests/stack", "-k", "not checkov and not lint and not hash_seed"],
 }
 FLIPS: dict[type[ast.cmpop], type[ast.cmpop]] = {
     ast.Lt: ast.LtE,

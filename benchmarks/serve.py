@@ -59,7 +59,7 @@ def start_up(runs: int) -> list[float]:
 def overhead(requests: int) -> tuple[float, float]:
     from generator.stack.build import render
     from generator.stack.environments import ENVIRONMENTS
-    from localapi.server import LocalApi
+    from localapi.local_api import LocalApi
     from tests.support.api import (
         WRITE,
         LambdaContext,

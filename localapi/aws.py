@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from generator.template_view.resources import TemplateView
 from localapi.intrinsics import Resolver
 
 # The moto services a local stack calls: moto_host loads them while the gateway starts.
@@ -187,23 +188,16 @@ class LocalAws:
         """User pools, then their resource servers, then their app clients (whose scopes the
         resource servers define). Ref of a pool is its id, of a client its client id."""
         cognito = self.client("cognito-idp")
-
-        def of_type(resource_type: str) -> list[tuple[str, Mapping[str, Any]]]:
-            return [
-                (logical_id, resource.get("Properties", {}))
-                for logical_id, resource in sorted(resources.items())
-                if resource["Type"] == resource_type
-            ]
-
-        for logical_id, _ in of_type("AWS::Cognito::UserPool"):
+        view = TemplateView({"Resources": resources})
+        for logical_id in view.of_type("AWS::Cognito::UserPool"):
             pool = cognito.create_user_pool(PoolName=self.physical_ids[logical_id])["UserPool"]
             self.physical_ids[logical_id] = pool["Id"]
             self.attributes[(logical_id, "Arn")] = pool["Arn"]
         resolver = self.resolver()
-        for _, properties in of_type("AWS::Cognito::UserPoolResourceServer"):
+        for properties in view.of_type("AWS::Cognito::UserPoolResourceServer").values():
             resolved = resolver.resolve(dict(properties))
             cognito.create_resource_server(**resolved)
-        for logical_id, properties in of_type("AWS::Cognito::UserPoolClient"):
+        for logical_id, properties in view.of_type("AWS::Cognito::UserPoolClient").items():
             resolved = resolver.resolve(dict(properties))
             client = cognito.create_user_pool_client(**resolved)["UserPoolClient"]
             self.physical_ids[logical_id] = client["ClientId"]

@@ -48,6 +48,26 @@ def source_fingerprint(root: Path) -> tuple[int, int]:
     return count, newest
 
 
+class SourceWatcher:
+    """The task root's fingerprint, kept current by a thread that looks again every
+    `interval` seconds: a request compares it with its environment's without walking the
+    tree (an edit is picked up by the requests after the next look)."""
+
+    def __init__(self, root: Path, interval: float = 0.5) -> None:
+        self._root = root
+        self._interval = interval
+        self.current = source_fingerprint(root)
+        self._stopped = threading.Event()
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    def _watch(self) -> None:
+        while not self._stopped.wait(self._interval):
+            self.current = source_fingerprint(self._root)
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+
 class ExecutionEnvironment:
     """One worker process; serves one invocation at a time."""
 
@@ -134,12 +154,17 @@ class FunctionPool:
         environment: Mapping[str, str],
         task_root: Path,
         log: Callable[[str], None],
+        watcher: SourceWatcher | None = None,
     ) -> None:
+        """watcher: of task_root, shared with other pools of the same code (made and stopped
+        by this pool when not given)."""
         self.handler = handler
         self._size = size
         self._environment = environment
         self._task_root = task_root
         self._log = log
+        self._owns_watcher = watcher is None
+        self._watcher = watcher or SourceWatcher(task_root)
         self._idle: list[ExecutionEnvironment] = []
         self._all: set[ExecutionEnvironment] = set()
         self._count = 0
@@ -147,7 +172,7 @@ class FunctionPool:
         self._closed = False
 
     def _fingerprint(self) -> tuple[int, int]:
-        return source_fingerprint(self._task_root)
+        return self._watcher.current
 
     def _start(self) -> ExecutionEnvironment:
         environment = ExecutionEnvironment(
@@ -222,6 +247,8 @@ class FunctionPool:
 
     def close(self) -> None:
         """Stop every environment, busy ones included (their requests fail)."""
+        if self._owns_watcher:
+            self._watcher.stop()
         with self._condition:
             self._closed = True
             environments, self._idle = list(self._all), []

@@ -15,13 +15,13 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote
 
 from localapi import responses
 from localapi.functions import TIMED_OUT, FunctionPool, Invocation
 from localapi.responses import GatewayError
-from localapi.template import Api, Method, MockIntegration
+from localapi.template import Method, MockIntegration, StagedApi
 from localapi.throttling import Quota, TokenBucket
 
 # API Gateway's limits: a payload of at most 10 MB, and 29 s for an integration to answer.
@@ -68,6 +68,14 @@ class ApiKey:
     value: str
 
 
+class Authorizer(Protocol):
+    """API Gateway's COGNITO_USER_POOLS authorizer (localapi.tokens.TokenIssuer is one)."""
+
+    def authorize(self, header: str | None, scopes: Sequence[str]) -> Mapping[str, Any] | None:
+        """The claims the function gets, or None (401), for the request's identity header."""
+        ...
+
+
 @dataclass
 class _UsagePlanLimits:
     throttle: TokenBucket | None
@@ -76,7 +84,7 @@ class _UsagePlanLimits:
 
 @dataclass
 class Gateway:
-    api: Api
+    api: StagedApi
     pools: Mapping[str, FunctionPool]  # by function logical id
     function_names: Mapping[str, str]  # logical id -> physical name
     function_arns: Mapping[str, str]
@@ -84,8 +92,8 @@ class Gateway:
     api_id: str = "localapi"
     region: str = "us-east-1"
     account_id: str = "123456789012"
-    # Decides the Cognito authorizer (issue of identity; None: no authorizer is emulated).
-    authorize: Callable[[Method, Request], Mapping[str, Any] | None] | None = None
+    # The user pool's authorizer (None: the template has none; its methods answer 401).
+    authorizer: Authorizer | None = None
     validators: dict[int, Callable[[Any], Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -142,7 +150,7 @@ class Gateway:
             raise _Refused(responses.THROTTLED)
         claims: Mapping[str, Any] | None = None
         if method.authorizer is not None:
-            claims = self.authorize(method, request) if self.authorize else None
+            claims = self._claims(method, request)
             if claims is None:
                 raise _Refused(responses.UNAUTHORIZED)
         key: ApiKey | None = None
@@ -155,6 +163,14 @@ class Gateway:
         if invalid is not None:
             raise _Refused(invalid)
         return claims, key
+
+    def _claims(self, method: Method, request: Request) -> Mapping[str, Any] | None:
+        authorizer = method.authorizer
+        if self.authorizer is None or authorizer is None:
+            return None
+        if authorizer.kind != "COGNITO_USER_POOLS":
+            return None
+        return self.authorizer.authorize(request.header(authorizer.identity_header), method.scopes)
 
     def _check_usage_plan(self, key: ApiKey) -> None:
         limits = self._plan_of_key[key.logical_id]

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-_PLACEHOLDER = re.compile(r"\$\{([^}!][^}]*)\}")
+from generator.template_view.references import SUB_VARIABLE
 
 
 class UnresolvableError(ValueError):
@@ -80,4 +80,4 @@ class Resolver:
                 return self.get_att(logical_id, attribute)
             return self.ref(name)
 
-        return _PLACEHOLDER.sub(replace, text)
+        return SUB_VARIABLE.sub(replace, text)

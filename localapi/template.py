@@ -5,13 +5,16 @@ throttle, usage plans and API keys; and the Lambda functions the integrations ca
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-_FUNCTION_IN_URI = re.compile(r"/functions/\$\{([A-Za-z0-9]+)\.Arn\}/invocations")
-_REQUEST_PARAMETER = re.compile(r"^method\.request\.(path|querystring|header)\.(.+)$")
+from generator.template_view.resources import (
+    ApiMethod,
+    NotATemplate,
+    TemplateView,
+    request_parameters,
+)
 
 
 class TemplateError(ValueError):
@@ -84,7 +87,7 @@ class GatewayResponse:
 
 
 @dataclass(frozen=True)
-class Api:
+class StagedApi:
     """The REST API as deployed on its stage."""
 
     stage_name: str
@@ -122,21 +125,10 @@ class Api:
         resource = "/" + "/".join(chosen)
         return (resource, parameters) if resource in self.paths else None
 
-    def methods_on(self, path: str) -> set[str]:
-        return {method for resource, method in self.methods if resource == path}
-
     def function_of(self, method: Method) -> Function | None:
         if isinstance(method.integration, ProxyIntegration):
             return self.functions[method.integration.function]
         return None
-
-
-def _of_type(resources: Mapping[str, Any], resource_type: str) -> dict[str, Mapping[str, Any]]:
-    return {
-        logical_id: resource.get("Properties", {})
-        for logical_id, resource in sorted(resources.items())
-        if resource["Type"] == resource_type
-    }
 
 
 def _ref(node: Any) -> str:
@@ -152,32 +144,14 @@ def _header_value(value: str) -> str:
     raise TemplateError(f"only static header values are emulated, not {value}")
 
 
-def _paths(resources: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
-    """Logical id of each AWS::ApiGateway::Resource -> its full path."""
-    paths: dict[str, str] = {}
-
-    def path_of(logical_id: str) -> str:
-        if logical_id not in paths:
-            properties = resources[logical_id]
-            parent = properties["ParentId"]
-            prefix = "" if "Fn::GetAtt" in parent else path_of(_ref(parent))
-            paths[logical_id] = f"{prefix}/{properties['PathPart']}"
-        return paths[logical_id]
-
-    for logical_id in resources:
-        path_of(logical_id)
-    return paths
-
-
-def _integration(properties: Mapping[str, Any]) -> ProxyIntegration | MockIntegration:
-    integration = properties["Integration"]
+def _integration(view: TemplateView, method: ApiMethod) -> ProxyIntegration | MockIntegration:
+    integration = method.properties["Integration"]
     if integration["Type"] == "AWS_PROXY":
-        uri = integration["Uri"]
-        text = uri["Fn::Sub"] if isinstance(uri, dict) and "Fn::Sub" in uri else str(uri)
-        found = _FUNCTION_IN_URI.search(text if isinstance(text, str) else text[0])
-        if found is None:
+        function = view.invoked_function(method)
+        if function is None:
+            uri = integration.get("Uri")
             raise TemplateError(f"a Lambda proxy integration whose function is unknown: {uri}")
-        return ProxyIntegration(function=found.group(1))
+        return ProxyIntegration(function=function)
     if integration["Type"] == "MOCK":
         [response] = integration.get("IntegrationResponses", [{"StatusCode": "200"}])
         headers = {
@@ -188,13 +162,12 @@ def _integration(properties: Mapping[str, Any]) -> ProxyIntegration | MockIntegr
     raise TemplateError(f"integration type {integration['Type']} is not emulated")
 
 
-def _required_parameters(properties: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
-    required = []
-    for expression, is_required in sorted(properties.get("RequestParameters", {}).items()):
-        match = _REQUEST_PARAMETER.match(expression)
-        if match and is_required:
-            required.append((match.group(1), match.group(2)))
-    return tuple(required)
+def _required_parameters(method: ApiMethod) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (parameter.location, parameter.name)
+        for parameter in request_parameters(method)
+        if parameter.required
+    )
 
 
 def _schema(model: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -203,9 +176,9 @@ def _schema(model: Mapping[str, Any]) -> Mapping[str, Any]:
     return parsed
 
 
-def _authorizers(resources: Mapping[str, Any]) -> dict[str, Authorizer]:
+def _authorizers(view: TemplateView) -> dict[str, Authorizer]:
     found = {}
-    for logical_id, properties in _of_type(resources, "AWS::ApiGateway::Authorizer").items():
+    for logical_id, properties in view.of_type("AWS::ApiGateway::Authorizer").items():
         source = str(properties.get("IdentitySource", "method.request.header.Authorization"))
         found[logical_id] = Authorizer(
             logical_id=logical_id,
@@ -223,13 +196,14 @@ def _pool_ids(arns: Iterable[Any]) -> Iterable[str]:
 
 
 def _method(
-    properties: Mapping[str, Any],
-    path: str,
+    view: TemplateView,
+    method: ApiMethod,
     *,
     models: Mapping[str, Mapping[str, Any]],
     validators: Mapping[str, Mapping[str, Any]],
     authorizers: Mapping[str, Authorizer],
 ) -> Method:
+    properties = method.properties
     validator = (
         validators[_ref(properties["RequestValidatorId"])]
         if "RequestValidatorId" in properties
@@ -239,9 +213,9 @@ def _method(
         authorizers[_ref(properties["AuthorizerId"])] if "AuthorizerId" in properties else None
     )
     return Method(
-        http_method=str(properties["HttpMethod"]).upper(),
-        path=path,
-        integration=_integration(properties),
+        http_method=method.http_method,
+        path=method.path,
+        integration=_integration(view, method),
         api_key_required=bool(properties.get("ApiKeyRequired", False)),
         authorizer=authorizer,
         scopes=tuple(properties.get("AuthorizationScopes", ())),
@@ -251,7 +225,7 @@ def _method(
             content_type.lower(): models[_ref(model)]
             for content_type, model in properties.get("RequestModels", {}).items()
         },
-        required_parameters=_required_parameters(properties),
+        required_parameters=_required_parameters(method),
     )
 
 
@@ -261,8 +235,8 @@ def _throttle(settings: Mapping[str, Any] | None, rate: str, burst: str) -> Thro
     return Throttle(rate=float(settings[rate]), burst=int(settings[burst]))
 
 
-def _stage(resources: Mapping[str, Any]) -> tuple[str, Throttle | None]:
-    stages = _of_type(resources, "AWS::ApiGateway::Stage")
+def _stage(view: TemplateView) -> tuple[str, Throttle | None]:
+    stages = view.of_type("AWS::ApiGateway::Stage")
     if len(stages) != 1:
         raise TemplateError(f"expected one AWS::ApiGateway::Stage, found {len(stages)}")
     [stage] = stages.values()
@@ -277,10 +251,10 @@ def _stage(resources: Mapping[str, Any]) -> tuple[str, Throttle | None]:
     return str(stage["StageName"]), throttle
 
 
-def _usage_plans(resources: Mapping[str, Any]) -> tuple[UsagePlan, ...]:
-    links = _of_type(resources, "AWS::ApiGateway::UsagePlanKey").values()
+def _usage_plans(view: TemplateView) -> tuple[UsagePlan, ...]:
+    links = view.of_type("AWS::ApiGateway::UsagePlanKey").values()
     plans = []
-    for logical_id, properties in _of_type(resources, "AWS::ApiGateway::UsagePlan").items():
+    for logical_id, properties in view.of_type("AWS::ApiGateway::UsagePlan").items():
         quota = properties.get("Quota") or {}
         keys = tuple(
             _ref(link["KeyId"]) for link in links if _ref(link["UsagePlanId"]) == logical_id
@@ -297,7 +271,7 @@ def _usage_plans(resources: Mapping[str, Any]) -> tuple[UsagePlan, ...]:
     return tuple(plans)
 
 
-def _functions(resources: Mapping[str, Any]) -> dict[str, Function]:
+def _functions(view: TemplateView) -> dict[str, Function]:
     return {
         logical_id: Function(
             logical_id=logical_id,
@@ -306,34 +280,34 @@ def _functions(resources: Mapping[str, Any]) -> dict[str, Function]:
             memory_mb=int(properties.get("MemorySize", 128)),
             environment=properties.get("Environment", {}).get("Variables", {}),
         )
-        for logical_id, properties in _of_type(resources, "AWS::Lambda::Function").items()
+        for logical_id, properties in view.of_type("AWS::Lambda::Function").items()
     }
 
 
-def read_api(template: Mapping[str, Any]) -> Api:
+def read_api(template: Mapping[str, Any]) -> StagedApi:
     """The template's one REST API, as its stage serves it."""
-    resources = template["Resources"]
-    if len(_of_type(resources, "AWS::ApiGateway::RestApi")) != 1:
+    try:
+        view = TemplateView(template)
+    except NotATemplate as error:
+        raise TemplateError(f"not a CloudFormation template: {error}") from None
+    if len(view.of_type("AWS::ApiGateway::RestApi")) != 1:
         raise TemplateError("expected one AWS::ApiGateway::RestApi")
-    paths = _paths(_of_type(resources, "AWS::ApiGateway::Resource"))
     models = {
         logical_id: _schema(properties)
-        for logical_id, properties in _of_type(resources, "AWS::ApiGateway::Model").items()
+        for logical_id, properties in view.of_type("AWS::ApiGateway::Model").items()
     }
-    validators = _of_type(resources, "AWS::ApiGateway::RequestValidator")
-    authorizers = _authorizers(resources)
+    validators = view.of_type("AWS::ApiGateway::RequestValidator")
+    authorizers = _authorizers(view)
     methods = {}
-    for properties in _of_type(resources, "AWS::ApiGateway::Method").values():
-        resource_id = properties["ResourceId"]
-        path = "/" if "Fn::GetAtt" in resource_id else paths[_ref(resource_id)]
+    for api_method in view.api_methods():
         method = _method(
-            properties, path, models=models, validators=validators, authorizers=authorizers
+            view, api_method, models=models, validators=validators, authorizers=authorizers
         )
-        methods[(path, method.http_method)] = method
-    stage_name, stage_throttle = _stage(resources)
-    return Api(
+        methods[(method.path, method.http_method)] = method
+    stage_name, stage_throttle = _stage(view)
+    return StagedApi(
         stage_name=stage_name,
-        paths=tuple(sorted({"/", *paths.values()})),
+        paths=tuple(sorted({"/", *view.api_paths().values()})),
         methods=methods,
         gateway_responses={
             str(properties["ResponseType"]): GatewayResponse(
@@ -343,10 +317,10 @@ def read_api(template: Mapping[str, Any]) -> Api:
                 },
                 status=int(properties["StatusCode"]) if "StatusCode" in properties else None,
             )
-            for properties in _of_type(resources, "AWS::ApiGateway::GatewayResponse").values()
+            for properties in view.of_type("AWS::ApiGateway::GatewayResponse").values()
         },
         stage_throttle=stage_throttle,
-        usage_plans=_usage_plans(resources),
-        api_keys=tuple(_of_type(resources, "AWS::ApiGateway::ApiKey")),
-        functions=_functions(resources),
+        usage_plans=_usage_plans(view),
+        api_keys=tuple(view.of_type("AWS::ApiGateway::ApiKey")),
+        functions=_functions(view),
     )

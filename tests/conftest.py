@@ -22,8 +22,10 @@ TESTS = Path(__file__).resolve().parent
 LANES: Mapping[str, tuple[str, ...]] = {
     "unit": ("unit",),
     "integration": ("integration",),
-    "templates": ("templates",),
-    "deploy": ("release", "slow"),
+    "stack": ("stack",),
+    "documents": ("documents",),
+    "cost": ("cost",),
+    "release": ("release", "slow"),
     "e2e": ("e2e", "slow"),
     "localapi": ("localapi", "slow"),
     "packaging": ("packaging", "slow"),

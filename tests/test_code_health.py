@@ -3,11 +3,15 @@ run them elsewhere (pre-commit, the GitHub workflow, tox) are valid and run the 
 
 from __future__ import annotations
 
+import ast
 import configparser
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.test_readme import the_two_commands
@@ -35,6 +39,64 @@ def test_mypy_strict_passes_on_the_generator_and_the_handlers() -> None:
     result = _run(sys.executable, "-m", "mypy", "--no-incremental")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues found" in result.stdout
+
+
+def _lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "PYTHONPATH": f"{root / 'handlers'}{os.pathsep}{root}"}
+    return subprocess.run(
+        [str(BIN / "lint-imports"), "--no-cache"],
+        cwd=root,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_every_import_contract_is_kept() -> None:
+    result = _lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "wrong_import", "contract"),
+    [
+        # building the template must not depend on what reads it
+        ("generator/stack/names.py", "from generator.documents import diagram", "The CLI on top"),
+        ("generator/template_view/references.py", "import boto3", "standard library"),
+        ("generator/cost/units.py", "from generator.stack import build", "vocabulary"),
+        ("localapi/throttling.py", "from generator.stack import names", "local API"),
+        ("handlers/store/clients.py", "import generator", "Lambda code"),
+    ],
+)
+def test_a_wrong_import_fails_with_the_contract_name(
+    tmp_path: Path, module: str, wrong_import: str, contract: str
+) -> None:
+    # Given a copy of the code with one import that breaks a layer
+    for name in ("generator", "localapi", "handlers"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    target = tmp_path / module
+    target.write_text(target.read_text() + f"\n{wrong_import}\n")
+    # When the contracts are checked, Then they fail, naming the contract broken
+    result = _lint_imports(tmp_path)
+    assert result.returncode != 0
+    broken = result.stdout.split("Broken contracts", 1)[1]
+    assert contract in " ".join(broken.split()), result.stdout
+
+
+def test_the_handlers_entry_modules_import_neither_the_generator_nor_the_local_api() -> None:
+    # (single-file modules, which import-linter cannot take as roots)
+    for path in sorted((ROOT / "handlers").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            assert not [n for n in names if n.split(".")[0] in ("generator", "localapi")], path
 
 
 def test_the_github_workflow_is_valid_and_runs_the_readme_commands() -> None:
@@ -71,6 +133,7 @@ def test_tox_lint_runs_what_ci_runs() -> None:
         "ruff check .",
         "ruff format --check .",
         "mypy",
+        "lint-imports",
         "cfn-lint",
         "python -m generator --check",
     ]

@@ -9,10 +9,7 @@ import re
 import sys
 from typing import Any
 
-from generator.cost import report
-from generator.cost.estimate import estimate
 from generator.cost.prices import PRICE_REGION, PRICES_AS_OF
-from generator.stack.build import render
 from generator.stack.environments import ENVIRONMENTS
 
 DEFAULT_ENVIRONMENT = "prod"
@@ -83,6 +80,10 @@ def add_parser(subcommands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from generator.cost import report
+    from generator.cost.estimate import estimate
+    from generator.stack.build import render
+
     environment = ENVIRONMENTS[args.env]
     monthly = estimate(
         render(environment).template,

@@ -10,11 +10,8 @@ import shlex
 import sys
 from pathlib import Path
 
-from generator.documents import openapi
-from generator.documents import readme_sections as readme
 from generator.files import write_atomically
-from generator.stack.build import render
-from generator.stack.environments import ENVIRONMENTS, PROD
+from generator.stack.environments import ENVIRONMENTS
 
 DEFAULT_OUT = Path("templates")
 # The options of this command, by their destination on the parsed arguments.
@@ -37,9 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         help=(
             f"directory of the templates, their diagrams and the OpenAPI document (default: "
-            f"{DEFAULT_OUT}); only "
-            f"without --out are {readme.README}'s generated sections (the {readme.ENVIRONMENT} "
-            "diagram and cost) rewritten"
+            f"{DEFAULT_OUT}); only without --out are the README's generated sections (a "
+            "diagram and the cost) rewritten"
         ),
     )
     parser.add_argument(
@@ -48,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help=(
             "write nothing; print a diff and exit 1 if a template, a diagram, the OpenAPI "
-            f"document or a generated section of {readme.README} is not current"
+            "document or a generated section of the README is not current"
         ),
     )
 
@@ -82,6 +78,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _expected_files(args: argparse.Namespace) -> dict[Path, str]:
     """Every file this run writes (or checks), with its content."""
+    from generator.documents import openapi
+    from generator.documents import readme_sections as readme
+    from generator.stack.build import render
+    from generator.stack.environments import PROD
+
     out: Path = args.emit_out or DEFAULT_OUT
     expected = {}
     for name in args.emit_env or sorted(ENVIRONMENTS):
@@ -103,6 +104,8 @@ def _expected_files(args: argparse.Namespace) -> dict[Path, str]:
 def _updated_readme(sections: dict[str, str]) -> str | None:
     """The README with its sections current; None when there is no README here to update
     (a run outside a checkout) or it has nothing to change."""
+    from generator.documents import readme_sections as readme
+
     try:
         current = readme.README.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):

@@ -14,7 +14,6 @@ from typing import Any
 
 from generator.errors import UserError
 from generator.files import describe_os_error, read_template
-from generator.stack.api_contract import ROUTES
 from generator.stack.environments import ENVIRONMENTS
 from generator.stack.sources import HANDLERS
 
@@ -67,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise UserError("--workers must be at least 1", status=2)
     try:
-        from localapi.server import LocalApi
+        from localapi.local_api import LocalApi
     except ImportError as error:  # moto is a test and serve dependency, not the generator's
         raise UserError(f"serve needs {error.name}: pip install -e '.[serve]'") from error
     from generator.documents.openapi import build_document
@@ -138,6 +137,8 @@ def _log(line: str) -> None:
 
 
 def _banner(local: Any, env: str) -> None:
+    from generator.stack.api_contract import ROUTES
+
     def say(line: str = "") -> None:
         _log(line)  # the warmed workers may already be writing
 

@@ -5,7 +5,7 @@ new artifact (a changed ArtifactKey parameter), and delete the stack.
 
 moto cannot run Lambda code without Docker: the handlers run in this process, with the
 environment read from the deployed functions. What moto skips is listed in MOTO_SKIPPED_TYPES
-(tests/support/moto_template.py says why) and covered by tests/templates.
+(tests/support/moto_template.py says why) and covered by tests/stack.
 """
 
 from __future__ import annotations
@@ -179,7 +179,7 @@ def test_every_resource_is_created_or_a_known_moto_gap(deployment: Deployment) -
         if lid and summary["ResourceStatus"] == "CREATE_COMPLETE"
     }
 
-    # Then every declared resource was created, except types moto skips (covered by tests/templates)
+    # Then every declared resource was created, except types moto skips (covered by tests/stack)
     not_created = {lid: rtype for lid, rtype in declared.items() if lid not in created}
     assert set(not_created.values()) <= MOTO_SKIPPED_TYPES | ALSO_NOT_CREATED, not_created
     assert {
@@ -224,7 +224,7 @@ def test_dead_letter_queue_retention_and_encryption(deployment: Deployment) -> N
     assert attributes["MessageRetentionPeriod"] == str(14 * 24 * 3600)
     key_id = deployment.physical_id("DataKey")
     assert key_id in attributes["KmsMasterKeyId"]
-    # (moto's CloudFormation drops RedriveAllowPolicy; tests/templates asserts it.)
+    # (moto's CloudFormation drops RedriveAllowPolicy; tests/stack asserts it.)
 
 
 def test_the_partner_registry_names_each_partners_client_and_key(deployment: Deployment) -> None:
@@ -272,7 +272,7 @@ def test_functions_run_the_artifact_with_the_environment_their_code_reads(
     function = deployment.function(logical_id)
     assert (function["Handler"], function["Runtime"]) == (handler, "python3.13")
     assert (function["MemorySize"], function["Timeout"]) == (memory, timeout)
-    # (moto's CloudFormation drops TracingConfig; tests/templates asserts Mode Active.)
+    # (moto's CloudFormation drops TracingConfig; tests/stack asserts Mode Active.)
     variables = function["Environment"]["Variables"]
     assert set(entry.REQUIRED_ENVIRONMENT) <= set(variables)
     assert variables["ORDERS_TABLE_NAME"] == deployment.physical_id("OrdersTable")

@@ -23,7 +23,7 @@ from generator.stack.build import render
 from generator.stack.environments import ENVIRONMENTS
 from generator.stack.sources import HANDLERS
 from localapi.aws import free_port
-from localapi.server import LocalApi
+from localapi.local_api import LocalApi
 from tests.support.api import order_body
 from tests.support.faults import DROP, REFUSE, THROUGH, FaultProxy
 

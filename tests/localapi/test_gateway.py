@@ -64,9 +64,7 @@ def gateway(template: dict[str, Any], **answers: Invocation) -> tuple[Gateway, d
             name: f"arn:aws:lambda:us-east-1:123456789012:function:{name}" for name in api.functions
         },
         api_keys=[KEY],
-        authorize=lambda method, request: ISSUER.authorize(
-            request.header("Authorization"), method.scopes
-        ),
+        authorizer=ISSUER,
     )
     return built, recorders
 

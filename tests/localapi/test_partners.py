@@ -19,7 +19,7 @@ from generator.stack.build import render
 from generator.stack.environments import ENVIRONMENTS
 from generator.stack.sources import HANDLERS
 from localapi.aws import free_port
-from localapi.server import LocalApi
+from localapi.local_api import LocalApi
 from tests.localapi.conftest import READ, READ_ONLY, WRITE, A, B, Served
 from tests.support.api import order_body
 

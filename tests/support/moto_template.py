@@ -14,7 +14,7 @@ What moto's CloudFormation gets wrong, as measured with the moto version the tes
 - it reads a TemplateURL on 127.0.0.1 as a bucket named "127", so templates go inline;
 - it cannot run Lambda code without Docker (the tests call the handlers in-process).
 Each function here works around one of these in a copy of the template; the shipped template
-is never changed to please moto. What moto skips, tests/templates asserts and cfn-lint checks.
+is never changed to please moto. What moto skips, tests/stack asserts and cfn-lint checks.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.deploy.commands import REGION, Commands
+from tests.release.commands import REGION, Commands
 
 ARTIFACT_BUCKET = "food-delivery-deploy-tests"
 

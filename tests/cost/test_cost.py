@@ -19,11 +19,11 @@ from generator.cost.assumptions import Assumptions
 from generator.cost.line_items import partner_cost
 from generator.cost.template_facts import TemplateFacts
 from generator.stack.api_contract import Traffic
-from generator.stack.build import build_template, render
+from generator.stack.build import render
 from generator.stack.environments import ENVIRONMENTS
 from generator.stack.function_specs import FUNCTIONS
+from tests.stack.test_function_specs import AUDITOR
 from tests.support import cli
-from tests.templates.test_function_specs import AUDITOR
 
 # One route, one function, a provisioned table without index or auto-scaling, one log
 # group, one alarm of two metrics: small enough to check every line by hand.

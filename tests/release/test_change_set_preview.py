@@ -18,7 +18,7 @@ from generator.release.change_sets import (
     summary,
 )
 from generator.stack.environments import ENVIRONMENTS
-from tests.deploy.answers import answer
+from tests.release.answers import answer
 
 PROD_TEMPLATE = json.loads(
     (TEMPLATES / ENVIRONMENTS["prod"].template_file_name).read_text(encoding="utf-8")

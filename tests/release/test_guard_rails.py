@@ -1,6 +1,6 @@
 """The guard rail on change-set data shaped as AWS documents it: which changes put a stateful
 resource at risk, and what a refusal says in dev and in prod (moto reports no Replacement,
-so only its "unknown" case can be seen against moto: tests/deploy/test_deploy_command.py)."""
+so only its "unknown" case can be seen against moto: tests/release/test_deploy_command.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from generator.files import COMMITTED_TEMPLATES as TEMPLATES
 from generator.release.change_sets import ResourceChange, resource_changes
 from generator.release.guard_rails import STATEFUL_TYPES, at_risk, refusal, warning
 from generator.stack.environments import ENVIRONMENTS
-from tests.deploy.answers import answer
+from tests.release.answers import answer
 
 
 def change(action: str, replacement: str | None, resource_type: str) -> ResourceChange:

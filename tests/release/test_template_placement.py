@@ -16,7 +16,7 @@ from generator.commands.change_set_arguments import read_request
 from generator.release import deploying
 from generator.release.publishing import INLINE_TEMPLATE_LIMIT
 from generator.stack.environments import ENVIRONMENTS
-from tests.deploy.commands import REGION
+from tests.release.commands import REGION
 
 
 def inputs_for(

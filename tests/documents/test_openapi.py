@@ -11,10 +11,10 @@ import pytest
 from openapi_spec_validator import validate
 
 from generator.documents import openapi
-from generator.stack.environments import ENVIRONMENTS
 from generator.stack import api_contract
-from generator.stack.parts import api as api_part
 from generator.stack.build import build_template, render
+from generator.stack.environments import ENVIRONMENTS
+from generator.stack.parts import api as api_part
 from tests.support.aws import resources_of_type
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "handlers" / "schemas"
@@ -37,7 +37,7 @@ def _operations(document: dict[str, Any]) -> set[tuple[str, str]]:
 def _template_methods(template: dict[str, Any]) -> set[tuple[str, str]]:
     resources = template["Resources"]
     paths = {}
-    for logical_id, resource in resources_of_type(template, "AWS::ApiGateway::Resource").items():
+    for logical_id, _resource in resources_of_type(template, "AWS::ApiGateway::Resource").items():
         parts, current = [], logical_id
         while current:
             properties = resources[current]["Properties"]
@@ -73,7 +73,9 @@ def test_a_route_added_to_the_template_without_documentation_fails_the_build(
         openapi.build_document(template)
 
 
-@pytest.mark.parametrize(("model", "file_name"), [("Order", "order.json"), ("OrderUpdate", "order_update.json")])
+@pytest.mark.parametrize(
+    ("model", "file_name"), [("Order", "order.json"), ("OrderUpdate", "order_update.json")]
+)
 def test_request_bodies_are_the_schema_files(model: str, file_name: str) -> None:
     document = openapi.build_document(_template("prod"))
     schema = json.loads((SCHEMAS / file_name).read_text())
@@ -91,9 +93,10 @@ def test_every_business_operation_needs_a_token_with_its_scope_and_the_key() -> 
                 assert operation["security"] == []
                 continue
             # One requirement with both schemes: the token and the key, not either
-            assert operation["security"] == [
-                {"partnerToken": [scopes[method]], "apiKey": []}
-            ], (method, path)
+            assert operation["security"] == [{"partnerToken": [scopes[method]], "apiKey": []}], (
+                method,
+                path,
+            )
             statuses = set(operation["responses"])
             # API Gateway's own answers, and the handlers' errors
             assert {"401", "403", "429", "500", "502", "503", "504"} <= statuses, (method, path)
@@ -122,6 +125,8 @@ def test_a_created_order_links_to_reading_updating_and_listing_it() -> None:
         "listCustomerOrders",
     }
     operation_ids = {
-        operation["operationId"] for item in document["paths"].values() for operation in item.values()
+        operation["operationId"]
+        for item in document["paths"].values()
+        for operation in item.values()
     }
     assert {link["operationId"] for link in links.values()} <= operation_ids

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.deploy.samples import readme_preview
+from tests.release.samples import readme_preview
 from tests.support.cli import ROOT
 
 SAMPLE = re.compile(

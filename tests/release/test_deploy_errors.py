@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.deploy.commands import REGION, Commands, change_sets, force_stack_status
+from tests.release.commands import REGION, Commands, change_sets, force_stack_status
 from tests.support.cli import assert_clean_error, without_aws_settings
 
 MINIMAL_TEMPLATE = json.dumps({"Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}})

@@ -7,13 +7,15 @@ from typing import Any
 
 import pytest
 
-from tests.templates.conftest import TemplateView
+from tests.stack.conftest import CheckedTemplate
 
 TOPIC = [{"Ref": "AlertTopic"}]
 
 
-def _alarms(view: TemplateView) -> dict[str, dict[str, Any]]:
-    return {lid: r["Properties"] for lid, r in view.of_type("AWS::CloudWatch::Alarm").items()}
+def _alarms(view: CheckedTemplate) -> dict[str, dict[str, Any]]:
+    return {
+        lid: r["Properties"] for lid, r in view.resources_of_type("AWS::CloudWatch::Alarm").items()
+    }
 
 
 def _inputs(alarm: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
@@ -42,14 +44,14 @@ def _expression(alarm: dict[str, Any]) -> str:
 
 
 @pytest.mark.parametrize(
-    "alarm_id, function",
+    ("alarm_id", "function"),
     [
         ("OrderProcessorErrorRateAlarm", "OrderProcessorFunction"),
         ("QueryOrdersErrorRateAlarm", "QueryOrdersFunction"),
     ],
 )
 def test_function_error_rate_alarm_is_metric_math_above_one_percent(
-    prod: TemplateView, alarm_id: str, function: str
+    prod: CheckedTemplate, alarm_id: str, function: str
 ) -> None:
     # Trap 7: errors / invocations x 100 > 1, not Average(Errors) >= 1 (which needs 100 %).
     alarm = _alarms(prod)[alarm_id]
@@ -69,7 +71,7 @@ def test_function_error_rate_alarm_is_metric_math_above_one_percent(
     assert alarm["TreatMissingData"] == "notBreaching"
 
 
-def test_every_alarm_notifies_the_topic_and_ignores_an_idle_api(prod: TemplateView) -> None:
+def test_every_alarm_notifies_the_topic_and_ignores_an_idle_api(prod: CheckedTemplate) -> None:
     alarms = _alarms(prod)
     assert set(alarms) == {
         "OrderProcessorErrorRateAlarm",
@@ -86,7 +88,7 @@ def test_every_alarm_notifies_the_topic_and_ignores_an_idle_api(prod: TemplateVi
         assert alarm["TreatMissingData"] == "notBreaching", alarm_id
 
 
-def test_api_alarms_watch_5xx_rate_and_p99_latency(prod: TemplateView) -> None:
+def test_api_alarms_watch_5xx_rate_and_p99_latency(prod: CheckedTemplate) -> None:
     alarms = _alarms(prod)
     errors = alarms["ApiServerErrorRateAlarm"]
     assert _inputs(errors) == {
@@ -107,7 +109,7 @@ def test_api_alarms_watch_5xx_rate_and_p99_latency(prod: TemplateView) -> None:
     assert prod.props("OrdersApi")["Name"] == {"Fn::Sub": "${AWS::StackName}-api"}
 
 
-def test_throttle_and_dead_letter_alarms(prod: TemplateView) -> None:
+def test_throttle_and_dead_letter_alarms(prod: CheckedTemplate) -> None:
     alarms = _alarms(prod)
     assert _inputs(alarms["FunctionThrottlesAlarm"]) == {
         "processor": ("AWS/Lambda", "Throttles", "Sum"),
@@ -149,7 +151,7 @@ def test_throttle_and_dead_letter_alarms(prod: TemplateView) -> None:
 
 
 def test_dashboard_has_the_design_graphs_the_orders_and_the_alarm_status(
-    prod: TemplateView,
+    prod: CheckedTemplate,
 ) -> None:
     body = json.loads(prod.props("Dashboard")["DashboardBody"]["Fn::Sub"])
     graphs = {
@@ -189,7 +191,7 @@ def test_dashboard_has_the_design_graphs_the_orders_and_the_alarm_status(
     }
 
 
-def test_dashboard_graphs_each_resource_by_its_own_dimensions(prod: TemplateView) -> None:
+def test_dashboard_graphs_each_resource_by_its_own_dimensions(prod: CheckedTemplate) -> None:
     body = json.loads(prod.props("Dashboard")["DashboardBody"]["Fn::Sub"])
     lines = {
         (line[0], line[1]): line[2:]
@@ -199,7 +201,10 @@ def test_dashboard_graphs_each_resource_by_its_own_dimensions(prod: TemplateView
     }
     # The API's metrics are per stage: without Stage the graph would be empty
     assert lines[("AWS/ApiGateway", "Count")] == [
-        "ApiName", "${AWS::StackName}-api", "Stage", "${ApiStage}",
+        "ApiName",
+        "${AWS::StackName}-api",
+        "Stage",
+        "${ApiStage}",
     ]
     assert lines[("AWS/DynamoDB", "ConsumedReadCapacityUnits")] == ["TableName", "${OrdersTable}"]
     assert lines[("FoodDelivery", "OrderCreated")] == ["service", "food-delivery-api"]
@@ -215,7 +220,7 @@ def test_dashboard_graphs_each_resource_by_its_own_dimensions(prod: TemplateView
     ]
 
 
-def test_dashboard_widgets_do_not_overlap(prod: TemplateView) -> None:
+def test_dashboard_widgets_do_not_overlap(prod: CheckedTemplate) -> None:
     body = json.loads(prod.props("Dashboard")["DashboardBody"]["Fn::Sub"])
     cells: set[tuple[int, int]] = set()
     for widget in body["widgets"]:
@@ -229,7 +234,7 @@ def test_dashboard_widgets_do_not_overlap(prod: TemplateView) -> None:
         cells |= area
 
 
-def test_outputs_are_exported_under_the_stack_name(prod: TemplateView) -> None:
+def test_outputs_are_exported_under_the_stack_name(prod: CheckedTemplate) -> None:
     outputs = prod.template["Outputs"]
     exports = {name: output["Export"]["Name"]["Fn::Sub"] for name, output in outputs.items()}
     assert exports == {
@@ -262,7 +267,7 @@ def test_outputs_are_exported_under_the_stack_name(prod: TemplateView) -> None:
 def test_metadata_and_description_say_generated(env: str, request: pytest.FixtureRequest) -> None:
     from generator import __version__
 
-    view: TemplateView = request.getfixturevalue(env)
+    view: CheckedTemplate = request.getfixturevalue(env)
     assert view.template["Metadata"]["Generator"] == {
         "Name": "food-delivery-infra",
         "Version": __version__,
@@ -271,7 +276,7 @@ def test_metadata_and_description_say_generated(env: str, request: pytest.Fixtur
     assert "do not edit by hand" in view.template["Description"]
 
 
-def test_no_hard_coded_partition_region_or_account(prod: TemplateView) -> None:
+def test_no_hard_coded_partition_region_or_account(prod: CheckedTemplate) -> None:
     text = json.dumps(prod.template)
     for literal in ("arn:aws:", "us-east-1", "eu-west-1", "123456789012"):
         assert literal not in text, literal

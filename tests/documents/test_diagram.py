@@ -23,10 +23,10 @@ from troposphere import (
 
 from generator.documents import diagram
 from generator.documents.diagram import TIMES
+from generator.stack.build import build_template
 from generator.stack.environments import ENVIRONMENTS
 from generator.stack.function_specs import FUNCTIONS
-from generator.stack.build import build_template
-from tests.templates.test_function_specs import AUDITOR
+from tests.stack.test_function_specs import AUDITOR
 
 
 def _small_template() -> Template:
@@ -181,7 +181,7 @@ def test_every_resource_of_prod_is_drawn_exactly_once(
 
 
 def test_a_function_added_to_the_generator_appears_in_the_diagram() -> None:
-    # Given the dev stack with a third function entry (tests/templates/test_function_specs.py)
+    # Given the dev stack with a third function entry (tests/stack/test_function_specs.py)
     before = diagram.render(_rendered(build_template(ENVIRONMENTS["dev"])))
     after = diagram.render(_rendered(build_template(ENVIRONMENTS["dev"], (*FUNCTIONS, AUDITOR))))
 

@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 
 from generator.documents import openapi
-
 from generator.documents import readme_sections as readme
+from generator.stack.build import render
 from generator.stack.environments import ENVIRONMENTS
-from generator.stack.build import build_template, render
 from tests.support.diff import differences
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from tests.templates.conftest import TemplateView
+from tests.stack.conftest import CheckedTemplate
 
 KEY_ARN = {"Fn::GetAtt": ["DataKey", "Arn"]}
 
 
-def test_orders_table_keys_index_stream_and_encryption(prod: TemplateView) -> None:
+def test_orders_table_keys_index_stream_and_encryption(prod: CheckedTemplate) -> None:
     # Given the prod orders table
     table = prod.props("OrdersTable")
 
@@ -41,7 +41,7 @@ def test_orders_table_keys_index_stream_and_encryption(prod: TemplateView) -> No
     assert "TableName" not in table
 
 
-def test_prod_table_is_provisioned_five_by_five_and_kept(prod: TemplateView) -> None:
+def test_prod_table_is_provisioned_five_by_five_and_kept(prod: CheckedTemplate) -> None:
     table = prod.resource("OrdersTable")
     props = table["Properties"]
     five = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
@@ -54,21 +54,23 @@ def test_prod_table_is_provisioned_five_by_five_and_kept(prod: TemplateView) -> 
         assert (resource["DeletionPolicy"], resource["UpdateReplacePolicy"]) == ("Retain", "Retain")
 
 
-def test_dev_is_on_demand_without_scaling_and_deletable(dev: TemplateView) -> None:
+def test_dev_is_on_demand_without_scaling_and_deletable(dev: CheckedTemplate) -> None:
     props = dev.props("OrdersTable")
     assert props["BillingMode"] == "PAY_PER_REQUEST"
     assert "ProvisionedThroughput" not in props
     assert "ProvisionedThroughput" not in props["GlobalSecondaryIndexes"][0]
     assert props["DeletionProtectionEnabled"] is False
-    assert dev.of_type("AWS::ApplicationAutoScaling::ScalableTarget") == {}
-    assert dev.of_type("AWS::ApplicationAutoScaling::ScalingPolicy") == {}
+    assert dev.resources_of_type("AWS::ApplicationAutoScaling::ScalableTarget") == {}
+    assert dev.resources_of_type("AWS::ApplicationAutoScaling::ScalingPolicy") == {}
     for logical_id, resource in dev.resources.items():
         assert resource.get("DeletionPolicy", "Delete") == "Delete", logical_id
 
 
-def test_four_scalable_targets_with_their_own_target_tracking_policies(prod: TemplateView) -> None:
+def test_four_scalable_targets_with_their_own_target_tracking_policies(
+    prod: CheckedTemplate,
+) -> None:
     # Given the scalable targets: table and index, read and write (trap 5)
-    targets = prod.of_type("AWS::ApplicationAutoScaling::ScalableTarget")
+    targets = prod.resources_of_type("AWS::ApplicationAutoScaling::ScalableTarget")
     dimensions = {
         (json.dumps(t["Properties"]["ResourceId"]), t["Properties"]["ScalableDimension"])
         for t in targets.values()
@@ -82,10 +84,13 @@ def test_four_scalable_targets_with_their_own_target_tracking_policies(prod: Tem
         (index_id, "dynamodb:index:WriteCapacityUnits"),
     }
     for target in targets.values():
-        assert (target["Properties"]["MinCapacity"], target["Properties"]["MaxCapacity"]) == (5, 100)
+        assert (target["Properties"]["MinCapacity"], target["Properties"]["MaxCapacity"]) == (
+            5,
+            100,
+        )
 
     # Then each has one target-tracking policy at 70 % on the matching utilisation metric
-    policies = prod.of_type("AWS::ApplicationAutoScaling::ScalingPolicy")
+    policies = prod.resources_of_type("AWS::ApplicationAutoScaling::ScalingPolicy")
     assert sorted(p["Properties"]["ScalingTargetId"]["Ref"] for p in policies.values()) == sorted(
         targets
     )
@@ -103,7 +108,7 @@ def test_four_scalable_targets_with_their_own_target_tracking_policies(prod: Tem
 
 @pytest.mark.parametrize("env", ["dev", "prod"])
 def test_idempotency_table_is_on_demand_with_ttl(env: str, request: pytest.FixtureRequest) -> None:
-    view: TemplateView = request.getfixturevalue(env)
+    view: CheckedTemplate = request.getfixturevalue(env)
     props = view.props("IdempotencyTable")
     assert props["BillingMode"] == "PAY_PER_REQUEST"
     assert props["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
@@ -111,7 +116,7 @@ def test_idempotency_table_is_on_demand_with_ttl(env: str, request: pytest.Fixtu
     assert props["SSESpecification"]["KMSMasterKeyId"] == KEY_ARN
 
 
-def test_dead_letter_queue_keeps_messages_fourteen_days_encrypted(prod: TemplateView) -> None:
+def test_dead_letter_queue_keeps_messages_fourteen_days_encrypted(prod: CheckedTemplate) -> None:
     props = prod.props("OrderDeadLetterQueue")
     assert props["MessageRetentionPeriod"] == 14 * 24 * 3600
     assert props["KmsMasterKeyId"] == KEY_ARN
@@ -125,9 +130,11 @@ DENY_WITHOUT_TLS_CONDITION = {"Bool": {"aws:SecureTransport": "false"}}
 def test_dead_letter_queue_refuses_plain_http_and_being_anyones_dead_letter_queue(
     env: str, request: pytest.FixtureRequest
 ) -> None:
-    view: TemplateView = request.getfixturevalue(env)
+    view: CheckedTemplate = request.getfixturevalue(env)
     # No queue may name it as its dead-letter queue
-    assert view.props("OrderDeadLetterQueue")["RedriveAllowPolicy"] == {"redrivePermission": "denyAll"}
+    assert view.props("OrderDeadLetterQueue")["RedriveAllowPolicy"] == {
+        "redrivePermission": "denyAll"
+    }
     # And every SQS action on it without TLS is denied to everyone
     policy = view.props("OrderDeadLetterQueuePolicy")
     assert policy["Queues"] == [{"Ref": "OrderDeadLetterQueue"}]
@@ -146,7 +153,7 @@ def test_dead_letter_queue_refuses_plain_http_and_being_anyones_dead_letter_queu
 def test_alert_topic_takes_publishes_only_over_tls_and_from_this_accounts_alarms(
     env: str, request: pytest.FixtureRequest
 ) -> None:
-    view: TemplateView = request.getfixturevalue(env)
+    view: CheckedTemplate = request.getfixturevalue(env)
     policy = view.props("AlertTopicPolicy")
     assert policy["Topics"] == [{"Ref": "AlertTopic"}]
     statements = {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
@@ -169,18 +176,19 @@ def test_alert_topic_takes_publishes_only_over_tls_and_from_this_accounts_alarms
     assert alarms["Condition"] == {
         "ArnLike": {
             "aws:SourceArn": {
-                "Fn::Sub": "arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*"
+                "Fn::Sub": "arn:${AWS::Partition}:cloudwatch:${AWS::Region}:"
+                "${AWS::AccountId}:alarm:*"
             }
         },
         "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
     }
     # And every alarm notifies that topic
-    for alarm in view.of_type("AWS::CloudWatch::Alarm").values():
+    for alarm in view.resources_of_type("AWS::CloudWatch::Alarm").values():
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlertTopic"}]
 
 
 def test_alert_topic_uses_the_stack_key_and_subscribes_email_only_when_given(
-    prod: TemplateView,
+    prod: CheckedTemplate,
 ) -> None:
     topic = prod.props("AlertTopic")
     assert topic["DisplayName"] == "Food Delivery API Alerts"
@@ -193,7 +201,7 @@ def test_alert_topic_uses_the_stack_key_and_subscribes_email_only_when_given(
     }
 
 
-def test_data_key_rotates_and_admits_cloudwatch_alarms_and_logs(prod: TemplateView) -> None:
+def test_data_key_rotates_and_admits_cloudwatch_alarms_and_logs(prod: CheckedTemplate) -> None:
     key = prod.props("DataKey")
     assert key["EnableKeyRotation"] is True
     statements = {s["Sid"]: s for s in key["KeyPolicy"]["Statement"]}
@@ -216,9 +224,9 @@ def test_data_key_rotates_and_admits_cloudwatch_alarms_and_logs(prod: TemplateVi
     }
 
 
-def test_ssm_parameters_are_plain_strings_with_the_design_values(prod: TemplateView) -> None:
+def test_ssm_parameters_are_plain_strings_with_the_design_values(prod: CheckedTemplate) -> None:
     # Trap 1: CloudFormation cannot create a SecureString; none of these is secret.
-    parameters = prod.of_type("AWS::SSM::Parameter")
+    parameters = prod.resources_of_type("AWS::SSM::Parameter")
     names = {lid: p["Properties"]["Name"] for lid, p in parameters.items()}
     assert names == {
         "TableNameParameter": {"Fn::Sub": "/food-delivery/${AWS::StackName}/table-name"},

@@ -17,7 +17,7 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.deploy.commands import (
+from tests.release.commands import (
     PREFIX,
     REGION,
     Commands,

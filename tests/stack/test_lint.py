@@ -10,8 +10,8 @@ import pytest
 import yaml
 from cfnlint.api import ManualArgs, lint
 
-from generator.stack.environments import ENVIRONMENTS
 from generator.stack.build import render
+from generator.stack.environments import ENVIRONMENTS
 
 ROOT = Path(__file__).resolve().parents[2]
 # Regions where the stack is meant to run; cfn-lint checks resource availability per region.
@@ -46,7 +46,8 @@ def test_plain_cfn_lint_lints_every_template_and_only_templates() -> None:
     ignored = {
         path for pattern in config.get("ignore_templates", []) for path in ROOT.glob(pattern)
     }
-    # Then informational rules are on, and it names each environment's template, and nothing else the generator writes there
+    # Then informational rules are on, and it names each environment's template, and nothing
+    # else the generator writes there
     expected = {ROOT / "templates" / env.template_file_name for env in ENVIRONMENTS.values()}
     assert config["include_checks"] == ["I"]
     assert listed - ignored == expected

@@ -1,5 +1,5 @@
 """The preview the README shows, rendered by the command's own code from an answer shaped as
-AWS documents it (tests/deploy/aws_answers/): what `diff` prints for that change set."""
+AWS documents it (tests/release/aws_answers/): what `diff` prints for that change set."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from generator.files import COMMITTED_TEMPLATES as TEMPLATES
 from generator.release import deploying
 from generator.release.change_sets import parameter_changes, resource_changes
 from generator.stack.environments import ENVIRONMENTS
-from tests.deploy.answers import answer
+from tests.release.answers import answer
 
 STACK = "food-delivery-prod"
 DEPLOYED_PARAMETERS = {

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from generator.__main__ import main
-from generator.stack.environments import ENVIRONMENTS
 from generator.documents.openapi import OPENAPI_FILE_NAME
+from generator.stack.environments import ENVIRONMENTS
 from tests.support import cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,7 +70,8 @@ def test_check_fails_with_a_diff_on_a_hand_edited_template(
     # Then it fails and prints a unified diff of the edit, leaving the file as it was
     out = capsys.readouterr().out
     assert status == 1
-    assert '-        "MemorySize": 2048,' in out and '+        "MemorySize": 1024,' in out
+    assert '-        "MemorySize": 2048,' in out
+    assert '+        "MemorySize": 1024,' in out
     assert '"MemorySize": 2048' in prod.read_text()
 
 

@@ -8,46 +8,28 @@ from typing import Any
 
 import pytest
 
+from generator.stack.build import build_template
 from generator.stack.environments import ENVIRONMENTS
 from generator.stack.parts import api as api_part
-from generator.stack.build import build_template
-from tests.templates.conftest import TemplateView
+from tests.stack.conftest import CheckedTemplate
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "handlers" / "schemas"
 
 
-def _paths(view: TemplateView) -> dict[str, str]:
-    """Logical id of each API resource -> its full path."""
-    resources = view.of_type("AWS::ApiGateway::Resource")
-    paths: dict[str, str] = {}
-
-    def path_of(logical_id: str) -> str:
-        props = resources[logical_id]["Properties"]
-        parent = props["ParentId"]
-        prefix = "" if "Fn::GetAtt" in parent else path_of(parent["Ref"])
-        return f"{prefix}/{props['PathPart']}"
-
-    for logical_id in resources:
-        paths[logical_id] = path_of(logical_id)
-    return paths
-
-
-def _methods(view: TemplateView) -> dict[tuple[str, str], dict[str, Any]]:
-    paths = _paths(view)
-    return {
-        (m["Properties"]["HttpMethod"], paths[m["Properties"]["ResourceId"]["Ref"]]): m["Properties"]
-        for m in view.of_type("AWS::ApiGateway::Method").values()
-    }
+def _methods(view: CheckedTemplate) -> dict[tuple[str, str], dict[str, Any]]:
+    return {(m.http_method, m.path): dict(m.properties) for m in view.api_methods()}
 
 
 def _deployment_id(template: Any) -> str:
     [deployment_id] = [
-        lid for lid, r in template.resources.items() if r.resource_type == "AWS::ApiGateway::Deployment"
+        lid
+        for lid, r in template.resources.items()
+        if r.resource_type == "AWS::ApiGateway::Deployment"
     ]
     return deployment_id
 
 
-def test_routes_require_the_key_and_proxy_to_the_right_function(prod: TemplateView) -> None:
+def test_routes_require_the_key_and_proxy_to_the_right_function(prod: CheckedTemplate) -> None:
     methods = _methods(prod)
     expected = {
         ("POST", "/orders"): "OrderProcessorFunction",
@@ -64,7 +46,9 @@ def test_routes_require_the_key_and_proxy_to_the_right_function(prod: TemplateVi
         assert props["Integration"]["Type"] == "AWS_PROXY"
         assert props["Integration"]["IntegrationHttpMethod"] == "POST"
         assert f"${{{function}.Arn}}" in props["Integration"]["Uri"]["Fn::Sub"], key
-    assert routes[("POST", "/orders")]["RequestModels"] == {"application/json": {"Ref": "OrderModel"}}
+    assert routes[("POST", "/orders")]["RequestModels"] == {
+        "application/json": {"Ref": "OrderModel"}
+    }
     assert routes[("PUT", "/orders/{orderId}")]["RequestModels"] == {
         "application/json": {"Ref": "OrderUpdateModel"}
     }
@@ -73,22 +57,24 @@ def test_routes_require_the_key_and_proxy_to_the_right_function(prod: TemplateVi
     }
 
 
-def test_every_resource_answers_cors_preflight_without_a_key(prod: TemplateView) -> None:
+def test_every_resource_answers_cors_preflight_without_a_key(prod: CheckedTemplate) -> None:
     methods = _methods(prod)
-    for path in _paths(prod).values():
+    for path in {path for _, path in methods}:
         options = methods[("OPTIONS", path)]
         assert options["ApiKeyRequired"] is False, path
         assert options["AuthorizationType"] == "NONE"
         headers = options["Integration"]["IntegrationResponses"][0]["ResponseParameters"]
         assert headers["method.response.header.Access-Control-Allow-Origin"] == "'*'"
-        allowed = headers["method.response.header.Access-Control-Allow-Headers"].strip("'").split(",")
+        allowed = (
+            headers["method.response.header.Access-Control-Allow-Headers"].strip("'").split(",")
+        )
         assert {"Content-Type", "X-Api-Key", "Authorization"} <= set(allowed)
         allowed_methods = headers["method.response.header.Access-Control-Allow-Methods"]
         assert set(allowed_methods.strip("'").split(",")) >= {"GET", "POST", "PUT", "OPTIONS"}
 
 
-def test_gateway_errors_carry_cors_headers(prod: TemplateView) -> None:
-    responses = prod.of_type("AWS::ApiGateway::GatewayResponse")
+def test_gateway_errors_carry_cors_headers(prod: CheckedTemplate) -> None:
+    responses = prod.resources_of_type("AWS::ApiGateway::GatewayResponse")
     types = {r["Properties"]["ResponseType"] for r in responses.values()}
     assert types == {"DEFAULT_4XX", "DEFAULT_5XX"}
     for response in responses.values():
@@ -96,11 +82,11 @@ def test_gateway_errors_carry_cors_headers(prod: TemplateView) -> None:
         assert params["gatewayresponse.header.Access-Control-Allow-Origin"] == "'*'"
 
 
-def test_models_are_the_schema_files(prod: TemplateView) -> None:
+def test_models_are_the_schema_files(prod: CheckedTemplate) -> None:
     # troposphere's validator writes a model's schema as a JSON string.
     models = {
         m["Properties"]["Name"]: json.loads(m["Properties"]["Schema"])
-        for m in prod.of_type("AWS::ApiGateway::Model").values()
+        for m in prod.resources_of_type("AWS::ApiGateway::Model").values()
     }
     assert models["Order"] == json.loads((SCHEMAS / "order.json").read_text())
     assert models["OrderUpdate"] == json.loads((SCHEMAS / "order_update.json").read_text())
@@ -113,17 +99,18 @@ def test_models_are_the_schema_files(prod: TemplateView) -> None:
     assert set(order["properties"]["deliveryAddress"]["required"]) == {"street", "city", "zipCode"}
 
 
-def test_validator_checks_body_and_parameters(prod: TemplateView) -> None:
+def test_validator_checks_body_and_parameters(prod: CheckedTemplate) -> None:
     props = prod.props("ApiRequestValidator")
     assert props["ValidateRequestBody"] is True
     assert props["ValidateRequestParameters"] is True
 
 
-def test_deployment_depends_on_every_method_and_has_no_stage(prod: TemplateView) -> None:
-    [(deployment_id, deployment)] = prod.of_type("AWS::ApiGateway::Deployment").items()
-    assert deployment_id.startswith("ApiDeployment") and len(deployment_id) == len("ApiDeployment") + 10
+def test_deployment_depends_on_every_method_and_has_no_stage(prod: CheckedTemplate) -> None:
+    [(deployment_id, deployment)] = prod.resources_of_type("AWS::ApiGateway::Deployment").items()
+    assert deployment_id.startswith("ApiDeployment")
+    assert len(deployment_id) == len("ApiDeployment") + 10
     assert "StageName" not in deployment["Properties"]
-    assert set(prod.of_type("AWS::ApiGateway::Method")) <= set(deployment["DependsOn"])
+    assert set(prod.resources_of_type("AWS::ApiGateway::Method")) <= set(deployment["DependsOn"])
     assert prod.props("ApiStage")["DeploymentId"] == {"Ref": deployment_id}
 
 
@@ -135,7 +122,9 @@ def test_deployment_id_changes_when_the_api_definition_changes(
     assert _deployment_id(build_template(ENVIRONMENTS["prod"])) == before
 
     # When a method changes (one more allowed CORS header), Then the id changes (trap 6)
-    monkeypatch.setattr(api_part, "CORS_HEADERS", {**api_part.CORS_HEADERS, "Access-Control-Max-Age": "'600'"})
+    monkeypatch.setattr(
+        api_part, "CORS_HEADERS", {**api_part.CORS_HEADERS, "Access-Control-Max-Age": "'600'"}
+    )
     changed_options = _deployment_id(build_template(ENVIRONMENTS["prod"]))
     assert changed_options != before
 
@@ -144,7 +133,7 @@ def test_deployment_id_changes_when_the_api_definition_changes(
     assert _deployment_id(build_template(ENVIRONMENTS["prod"])) not in (before, changed_options)
 
 
-def test_prod_stage_logs_traces_throttles_and_never_logs_bodies(prod: TemplateView) -> None:
+def test_prod_stage_logs_traces_throttles_and_never_logs_bodies(prod: CheckedTemplate) -> None:
     stage = prod.resource("ApiStage")
     props = stage["Properties"]
     assert props["StageName"] == "prod"
@@ -162,54 +151,78 @@ def test_prod_stage_logs_traces_throttles_and_never_logs_bodies(prod: TemplateVi
     access = props["AccessLogSetting"]
     assert access["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]}
     fields = json.loads(access["Format"])
-    assert {"requestId", "sourceIp", "httpMethod", "resourcePath", "status", "responseLatency", "apiKeyId"} <= set(fields)
+    assert {
+        "requestId",
+        "sourceIp",
+        "httpMethod",
+        "resourcePath",
+        "status",
+        "responseLatency",
+        "apiKeyId",
+    } <= set(fields)
 
 
-def test_dev_stage_traces_data(dev: TemplateView) -> None:
+def test_dev_stage_traces_data(dev: CheckedTemplate) -> None:
     [settings] = dev.props("ApiStage")["MethodSettings"]
     assert dev.props("ApiStage")["StageName"] == "dev"
     assert settings["DataTraceEnabled"] is True
 
 
-def test_account_logging_role_is_conditional_and_the_stage_waits_for_it(prod: TemplateView) -> None:
+def test_account_logging_role_is_conditional_and_the_stage_waits_for_it(
+    prod: CheckedTemplate,
+) -> None:
     # Trap 2: the per-region singleton is created only when asked, and the stage waits for it.
     account = prod.resource("ApiGatewayAccount")
     role = prod.resource("ApiGatewayCloudWatchRole")
     assert account["Condition"] == role["Condition"] == "ManagesApiGatewayAccount"
-    assert account["Properties"]["CloudWatchRoleArn"] == {"Fn::GetAtt": ["ApiGatewayCloudWatchRole", "Arn"]}
+    assert account["Properties"]["CloudWatchRoleArn"] == {
+        "Fn::GetAtt": ["ApiGatewayCloudWatchRole", "Arn"]
+    }
     assert role["Properties"]["ManagedPolicyArns"] == [
-        {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"}
+        {
+            "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/"
+            "AmazonAPIGatewayPushToCloudWatchLogs"
+        }
     ]
     assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
         "Service": ["apigateway.amazonaws.com"]
     }
     handle = prod.resource("ApiGatewayAccountReady")
     assert handle["Metadata"]["ApiGatewayAccount"] == {
-        "Fn::If": ["ManagesApiGatewayAccount", {"Ref": "ApiGatewayAccount"}, {"Ref": "AWS::NoValue"}]
+        "Fn::If": [
+            "ManagesApiGatewayAccount",
+            {"Ref": "ApiGatewayAccount"},
+            {"Ref": "AWS::NoValue"},
+        ]
     }
     assert prod.resource("ApiStage")["DependsOn"] == ["ApiGatewayAccountReady"]
 
 
 def test_the_usage_plan_keeps_the_design_values_and_links_each_partners_key(
-    prod: TemplateView,
+    prod: CheckedTemplate,
 ) -> None:
     plan = prod.props("ApiUsagePlan")
     assert plan["ApiStages"] == [{"ApiId": {"Ref": "OrdersApi"}, "Stage": {"Ref": "ApiStage"}}]
     assert plan["Throttle"] == {"RateLimit": 100.0, "BurstLimit": 200}
     assert plan["Quota"] == {"Limit": 10000, "Period": "DAY"}
-    links = {link["Properties"]["KeyId"]["Ref"]: link["Properties"] for link in prod.of_type(
-        "AWS::ApiGateway::UsagePlanKey"
-    ).values()}
+    links = {
+        link["Properties"]["KeyId"]["Ref"]: link["Properties"]
+        for link in prod.resources_of_type("AWS::ApiGateway::UsagePlanKey").values()
+    }
     assert set(links) == {"PartnerAcmeEatsApiKey", "PartnerCityCouriersApiKey"}
     for key, link in links.items():
-        assert link == {"KeyId": {"Ref": key}, "KeyType": "API_KEY", "UsagePlanId": {"Ref": "ApiUsagePlan"}}
+        assert link == {
+            "KeyId": {"Ref": key},
+            "KeyType": "API_KEY",
+            "UsagePlanId": {"Ref": "ApiUsagePlan"},
+        }
         assert prod.props(key)["Enabled"] is True
 
 
-def test_each_route_may_invoke_only_its_function(prod: TemplateView) -> None:
+def test_each_route_may_invoke_only_its_function(prod: CheckedTemplate) -> None:
     permissions = {
         p["Properties"]["SourceArn"]["Fn::Sub"].rsplit("/*/", 1)[1]: p["Properties"]["FunctionName"]
-        for p in prod.of_type("AWS::Lambda::Permission").values()
+        for p in prod.resources_of_type("AWS::Lambda::Permission").values()
     }
     assert permissions == {
         "POST/orders": {"Fn::GetAtt": ["OrderProcessorFunction", "Arn"]},
@@ -219,7 +232,9 @@ def test_each_route_may_invoke_only_its_function(prod: TemplateView) -> None:
     }
 
 
-def test_prod_has_a_web_acl_on_the_stage_and_dev_none(prod: TemplateView, dev: TemplateView) -> None:
+def test_prod_has_a_web_acl_on_the_stage_and_dev_none(
+    prod: CheckedTemplate, dev: CheckedTemplate
+) -> None:
     acl = prod.props("ApiWebAcl")
     assert acl["Scope"] == "REGIONAL"
     rules = {rule["Name"]: rule for rule in acl["Rules"]}
@@ -233,4 +248,4 @@ def test_prod_has_a_web_acl_on_the_stage_and_dev_none(prod: TemplateView, dev: T
     association = prod.props("ApiWebAclAssociation")
     assert association["WebACLArn"] == {"Fn::GetAtt": ["ApiWebAcl", "Arn"]}
     assert "${OrdersApi}/stages/${ApiStage}" in association["ResourceArn"]["Fn::Sub"]
-    assert dev.of_type("AWS::WAFv2::WebACL") == {}
+    assert dev.resources_of_type("AWS::WAFv2::WebACL") == {}

@@ -3,12 +3,11 @@ environment and its role, and its log group, alarms and dashboard lines follow f
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from generator.stack.build import render
 from generator.stack.environments import ENVIRONMENTS
 from generator.stack.function_specs import FUNCTIONS, FunctionSpec, Resource
-from generator.stack.build import build_template, render
 
 AUDITOR = FunctionSpec(
     name="OrderAuditor",
@@ -40,7 +39,8 @@ def test_a_third_function_brings_everything_it_needs_from_its_entry_alone() -> N
     }
     assert function["LoggingConfig"] == {"LogGroup": {"Ref": "OrderAuditorLogGroup"}}
     assert function["Role"] == {"Fn::GetAtt": ["OrderAuditorRole", "Arn"]}
-    assert "DeadLetterConfig" not in function and "ReservedConcurrentExecutions" not in function
+    assert "DeadLetterConfig" not in function
+    assert "ReservedConcurrentExecutions" not in function
 
     # And a role that may read the orders and nothing else of the stack's data
     [policy] = resources["OrderAuditorRole"]["Properties"]["Policies"]
@@ -52,7 +52,10 @@ def test_a_third_function_brings_everything_it_needs_from_its_entry_alone() -> N
     assert resources["OrderAuditorErrorRateAlarm"]["Type"] == "AWS::CloudWatch::Alarm"
     throttles = resources["FunctionThrottlesAlarm"]["Properties"]["Metrics"]
     assert throttles[-1]["Expression"] == "processor + query + auditor"
-    assert "${OrderAuditorFunction}" in resources["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    assert (
+        "${OrderAuditorFunction}"
+        in resources["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    )
 
 
 def test_each_function_is_given_exactly_the_names_of_what_it_uses(

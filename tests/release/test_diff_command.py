@@ -15,7 +15,7 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.deploy.commands import REGION, Commands, change_sets, stack_status
+from tests.release.commands import REGION, Commands, change_sets, stack_status
 
 STACK = "diff-tests-dev"
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from generator.release.stack_events import CLEAR_LINE
-from tests.deploy.commands import Commands, stack_status
+from tests.release.commands import Commands, stack_status
 from tests.support.cli import ROOT
 
 QUESTION = b"[y/N] "

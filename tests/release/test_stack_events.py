@@ -17,7 +17,7 @@ from generator.release.stack_events import (
     first_failure,
     is_final,
 )
-from tests.deploy.answers import answer
+from tests.release.answers import answer
 
 STACK = "food-delivery-prod"
 

@@ -11,24 +11,24 @@ from typing import Any
 
 import pytest
 
+from generator.stack.build import build_template, render
 from generator.stack.environments import ENVIRONMENTS, Partner, UsageTier
 from generator.stack.parts import api as api_part
 from generator.stack.scopes import Scope
-from generator.stack.build import build_template, render
-from tests.templates.conftest import TemplateView
+from tests.stack.conftest import CheckedTemplate
 
 READ, WRITE = "orders-api/orders.read", "orders-api/orders.write"
 ENVIRONMENT_NAMES = sorted(ENVIRONMENTS)
 
 
-def _view(env: str) -> TemplateView:
-    return TemplateView(render(ENVIRONMENTS[env]).editable())
+def _view(env: str) -> CheckedTemplate:
+    return CheckedTemplate(render(ENVIRONMENTS[env]).editable())
 
 
 @pytest.mark.parametrize("env", ENVIRONMENT_NAMES)
 def test_no_business_method_without_the_authorizer_and_its_scope(env: str) -> None:
     view = _view(env)
-    methods = view.of_type("AWS::ApiGateway::Method").values()
+    methods = view.resources_of_type("AWS::ApiGateway::Method").values()
     business = [m["Properties"] for m in methods if m["Properties"]["HttpMethod"] != "OPTIONS"]
     assert len(business) == 4
     for method in business:
@@ -46,7 +46,7 @@ def test_no_business_method_without_the_authorizer_and_its_scope(env: str) -> No
 
 
 def test_the_authorizer_reads_the_authorization_header_against_the_partner_pool(
-    prod: TemplateView,
+    prod: CheckedTemplate,
 ) -> None:
     assert prod.props("PartnerAuthorizer") == {
         "Name": "partners",
@@ -62,9 +62,9 @@ def test_every_partner_has_its_client_key_and_usage_plan_link(env: str) -> None:
     view = _view(env)
     partners = ENVIRONMENTS[env].partners
     assert partners
-    clients = view.of_type("AWS::Cognito::UserPoolClient")
-    keys = view.of_type("AWS::ApiGateway::ApiKey")
-    links = view.of_type("AWS::ApiGateway::UsagePlanKey")
+    clients = view.resources_of_type("AWS::Cognito::UserPoolClient")
+    keys = view.resources_of_type("AWS::ApiGateway::ApiKey")
+    links = view.resources_of_type("AWS::ApiGateway::UsagePlanKey")
     assert len(clients) == len(keys) == len(links) == len(partners)
     for partner in partners:
         stem = "Partner" + "".join(word.capitalize() for word in partner.name.split("-"))
@@ -88,7 +88,7 @@ def test_every_partner_has_its_client_key_and_usage_plan_link(env: str) -> None:
         }
 
 
-def test_a_read_only_partner_gets_only_the_read_scope(dev: TemplateView) -> None:
+def test_a_read_only_partner_gets_only_the_read_scope(dev: CheckedTemplate) -> None:
     assert dev.props("PartnerOpsReportsAppClient")["AllowedOAuthScopes"] == [READ]
 
 
@@ -97,7 +97,7 @@ def test_the_user_pool_is_for_app_clients_only_and_protected_in_prod(
     env: str, protection: str
 ) -> None:
     view = _view(env)
-    [(pool_id, pool)] = view.of_type("AWS::Cognito::UserPool").items()
+    [(pool_id, pool)] = view.resources_of_type("AWS::Cognito::UserPool").items()
     assert pool_id == "PartnerUserPool"
     assert pool["Properties"]["DeletionProtection"] == protection
     assert pool["Properties"]["AdminCreateUserConfig"] == {"AllowAdminCreateUserOnly": True}
@@ -107,7 +107,7 @@ def test_the_user_pool_is_for_app_clients_only_and_protected_in_prod(
     assert "UserPoolName" not in pool["Properties"]
 
 
-def test_the_resource_server_defines_the_two_scopes(prod: TemplateView) -> None:
+def test_the_resource_server_defines_the_two_scopes(prod: CheckedTemplate) -> None:
     server = prod.props("OrdersResourceServer")
     assert server["Identifier"] == "orders-api"
     assert server["UserPoolId"] == {"Ref": "PartnerUserPool"}
@@ -115,7 +115,7 @@ def test_the_resource_server_defines_the_two_scopes(prod: TemplateView) -> None:
 
 
 def test_the_domain_prefix_is_the_parameter_or_derived_from_the_stack_id(
-    prod: TemplateView,
+    prod: CheckedTemplate,
 ) -> None:
     domain = prod.props("PartnerUserPoolDomain")
     assert domain["UserPoolId"] == {"Ref": "PartnerUserPool"}
@@ -127,7 +127,12 @@ def test_the_domain_prefix_is_the_parameter_or_derived_from_the_stack_id(
     assert suffix == {
         "Fn::Select": [
             0,
-            {"Fn::Split": ["-", {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}]},
+            {
+                "Fn::Split": [
+                    "-",
+                    {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]},
+                ]
+            },
         ]
     }
     # The longest derived prefix is a valid Cognito domain prefix
@@ -137,7 +142,7 @@ def test_the_domain_prefix_is_the_parameter_or_derived_from_the_stack_id(
         assert reserved not in longest
 
 
-def test_no_secret_is_output_or_referenced(prod: TemplateView, dev: TemplateView) -> None:
+def test_no_secret_is_output_or_referenced(prod: CheckedTemplate, dev: CheckedTemplate) -> None:
     for view in (prod, dev):
         text = json.dumps(view.template)
         # The client secret is only an attribute (Fn::GetAtt ... ClientSecret): never used
@@ -146,7 +151,7 @@ def test_no_secret_is_output_or_referenced(prod: TemplateView, dev: TemplateView
             assert "Secret" not in json.dumps(output["Value"])
 
 
-def test_the_registry_maps_each_client_to_its_partner_and_key(dev: TemplateView) -> None:
+def test_the_registry_maps_each_client_to_its_partner_and_key(dev: CheckedTemplate) -> None:
     value = dev.props("PartnerRegistryParameter")["Value"]["Fn::Sub"]
     registry = json.loads(value)
     assert registry == {
@@ -164,7 +169,9 @@ def test_the_deployment_changes_when_the_authorizer_does(monkeypatch: pytest.Mon
     def deployment_id() -> str:
         # built anew: render() keeps what it built the first time
         resources = json.loads(build_template(ENVIRONMENTS["prod"]).to_json())["Resources"]
-        [found] = [lid for lid, r in resources.items() if r["Type"] == "AWS::ApiGateway::Deployment"]
+        [found] = [
+            lid for lid, r in resources.items() if r["Type"] == "AWS::ApiGateway::Deployment"
+        ]
         return found
 
     before = deployment_id()
@@ -189,7 +196,7 @@ def test_a_partner_on_another_tier_gets_that_tiers_usage_plan() -> None:
             Partner("big-chain", frozenset({Scope.READ, Scope.WRITE}), tier="bulk"),
         ),
     )
-    view = TemplateView(render(environment).editable())
+    view = CheckedTemplate(render(environment).editable())
     # Then the tier is a usage plan of its own, and only that partner's key is linked to it
     plan = view.props("ApiUsagePlanBulk")
     assert plan["Quota"] == {"Limit": 50000, "Period": "DAY"}

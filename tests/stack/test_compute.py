@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.templates.conftest import TemplateView
+from tests.stack.conftest import CheckedTemplate
 
 TABLE_ARN = {"Fn::GetAtt": ["OrdersTable", "Arn"]}
 INDEX_ARN = {"Fn::Sub": "${OrdersTable.Arn}/index/customerIdIndex"}
@@ -21,7 +21,7 @@ def _parameter_arn(logical_id: str) -> dict[str, str]:
     }
 
 
-def _statements(view: TemplateView, role: str) -> dict[str, tuple[set[str], list[Any]]]:
+def _statements(view: CheckedTemplate, role: str) -> dict[str, tuple[set[str], list[Any]]]:
     [policy] = view.props(role)["Policies"]
     return {
         s["Sid"]: (set(s["Action"]), s["Resource"])
@@ -30,7 +30,7 @@ def _statements(view: TemplateView, role: str) -> dict[str, tuple[set[str], list
     }
 
 
-def test_order_processor_role_allows_exactly_what_its_code_does(prod: TemplateView) -> None:
+def test_order_processor_role_allows_exactly_what_its_code_does(prod: CheckedTemplate) -> None:
     assert _statements(prod, "OrderProcessorRole") == {
         "WriteOwnLogs": (
             {"logs:CreateLogStream", "logs:PutLogEvents"},
@@ -59,7 +59,7 @@ def test_order_processor_role_allows_exactly_what_its_code_does(prod: TemplateVi
     }
 
 
-def test_query_role_only_reads(prod: TemplateView) -> None:
+def test_query_role_only_reads(prod: CheckedTemplate) -> None:
     assert _statements(prod, "QueryOrdersRole") == {
         "WriteOwnLogs": (
             {"logs:CreateLogStream", "logs:PutLogEvents"},
@@ -77,7 +77,7 @@ def test_query_role_only_reads(prod: TemplateView) -> None:
 
 @pytest.mark.parametrize("role", ["OrderProcessorRole", "QueryOrdersRole"])
 def test_lambda_roles_trust_only_lambda_and_attach_no_managed_policy(
-    prod: TemplateView, role: str
+    prod: CheckedTemplate, role: str
 ) -> None:
     props = prod.props(role)
     [trust] = props["AssumeRolePolicyDocument"]["Statement"]
@@ -89,7 +89,7 @@ def test_lambda_roles_trust_only_lambda_and_attach_no_managed_policy(
         assert "*" not in resources or sid == "PutTraces"
 
 
-def test_order_processor_function(prod: TemplateView) -> None:
+def test_order_processor_function(prod: CheckedTemplate) -> None:
     props = prod.props("OrderProcessorFunction")
     assert props["Handler"] == "order_processor.handler"
     assert props["Runtime"] == "python3.13"
@@ -104,7 +104,11 @@ def test_order_processor_function(prod: TemplateView) -> None:
     }
     # Trap 3: reserved concurrency is a parameter; 0 leaves it unreserved.
     assert props["ReservedConcurrentExecutions"] == {
-        "Fn::If": ["HasReservedConcurrency", {"Ref": "ReservedConcurrency"}, {"Ref": "AWS::NoValue"}]
+        "Fn::If": [
+            "HasReservedConcurrency",
+            {"Ref": "ReservedConcurrency"},
+            {"Ref": "AWS::NoValue"},
+        ]
     }
     assert prod.template["Conditions"]["HasReservedConcurrency"] == {
         "Fn::Not": [{"Fn::Equals": [{"Ref": "ReservedConcurrency"}, "0"]}]
@@ -125,7 +129,7 @@ def test_order_processor_function(prod: TemplateView) -> None:
     }
 
 
-def test_query_function(prod: TemplateView) -> None:
+def test_query_function(prod: CheckedTemplate) -> None:
     props = prod.props("QueryOrdersFunction")
     assert props["Handler"] == "query_orders.handler"
     assert props["Runtime"] == "python3.13"
@@ -156,7 +160,7 @@ def test_log_groups_retention_and_encryption(
     assert props["KmsKeyId"] == KEY_ARN
 
 
-def test_template_parameters_have_descriptions_and_constraints(prod: TemplateView) -> None:
+def test_template_parameters_have_descriptions_and_constraints(prod: CheckedTemplate) -> None:
     parameters = prod.template["Parameters"]
     assert set(parameters) == {
         "ArtifactBucket",
@@ -177,5 +181,5 @@ def test_template_parameters_have_descriptions_and_constraints(prod: TemplateVie
     assert parameters["AuthDomainPrefix"]["Default"] == ""
 
 
-def test_dev_reserves_no_concurrency_by_default(dev: TemplateView) -> None:
+def test_dev_reserves_no_concurrency_by_default(dev: CheckedTemplate) -> None:
     assert dev.template["Parameters"]["ReservedConcurrency"]["Default"] == 0

@@ -1,0 +1,148 @@
+"""The HTTP side of `serve`: HTTP/1.1 on 127.0.0.1 in, a Request to the gateway, its
+Response out, and one access-log line per request; the local token endpoint and key set; the
+OpenAPI document."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+
+from localapi.gateway import MAX_PAYLOAD_BYTES, Gateway, Request, Response
+from localapi.responses import REQUEST_TOO_LARGE
+from localapi.tokens import TokenIssuer
+
+# A path the API does not use, where the gateway serves the API's OpenAPI document.
+OPENAPI_PATH = "/_local/openapi.json"
+# Cognito's token endpoint and key set, on the same port (on AWS: the pool's domain, and the
+# issuer's URL).
+TOKEN_PATH = "/oauth2/token"  # noqa: S105 - a path
+JWKS_PATH = "/.well-known/jwks.json"
+FORM = "application/x-www-form-urlencoded"
+
+
+@dataclass(frozen=True)
+class _Served:
+    """What the HTTP handler serves: the gateway, the token endpoint and its keys, the OpenAPI
+    document, the access log."""
+
+    gateway: Gateway
+    issuer: TokenIssuer | None
+    openapi: bytes | None
+    log: Callable[[str], None]
+
+
+def http_server(
+    host: str,
+    port: int,
+    *,
+    gateway: Gateway,
+    issuer: TokenIssuer | None,
+    openapi: Mapping[str, Any] | None,
+    log: Callable[[str], None],
+) -> ThreadingHTTPServer:
+    class Handler(_GatewayRequestHandler):
+        served = _Served(
+            gateway=gateway,
+            issuer=issuer,
+            openapi=json.dumps(openapi, indent=2).encode() if openapi else None,
+            log=log,
+        )
+
+    server = _GatewayHttpServer((host, port), Handler)
+    server.daemon_threads = True
+    return server
+
+
+class _GatewayHttpServer(ThreadingHTTPServer):
+    # socketserver's default backlog is 5: a burst of clients connecting at once would see
+    # connections refused or SYNs retried a second later, which API Gateway never does.
+    request_queue_size = socket.SOMAXCONN
+
+
+class _GatewayRequestHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1 in, Request to the gateway, Response out, and one access-log line."""
+
+    protocol_version = "HTTP/1.1"
+    # Headers and body leave in two writes; with Nagle's algorithm on, the body waits for the
+    # client's delayed ACK of the headers (40 ms on Linux) on every kept-alive request.
+    disable_nagle_algorithm = True
+    served: ClassVar[_Served]
+
+    def _serve(self) -> None:
+        started = time.perf_counter()
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_PAYLOAD_BYTES:
+            # Read (up to a bound) and dropped, so the client gets the answer instead of a
+            # broken pipe; then the connection closes.
+            self._discard(min(length, 2 * MAX_PAYLOAD_BYTES))
+            self.close_connection = True
+            response = self.served.gateway.error_response(REQUEST_TOO_LARGE, "-")
+        elif self.command == "GET" and self.path == OPENAPI_PATH and self.served.openapi:
+            response = Response(200, [("Content-Type", "application/json")], self.served.openapi)
+        elif self.path in (TOKEN_PATH, JWKS_PATH) and self.served.issuer is not None:
+            response = self._identity(self.served.issuer, length)
+        else:
+            body = self.rfile.read(length) if length else b""
+            request = Request(
+                method=self.command,
+                target=self.path,
+                headers=list(self.headers.items()),
+                body=body,
+                source_ip=self.client_address[0],
+            )
+            response = self.served.gateway.handle(request)
+        self._write(response)
+        latency = (time.perf_counter() - started) * 1000
+        answered_by = response.function or response.gateway_error or "-"
+        self.served.log(
+            f'{self.client_address[0]} "{self.command} {self.path}" {response.status} '
+            f"{latency:.1f}ms {answered_by}"
+        )
+
+    def _identity(self, issuer: TokenIssuer, length: int) -> Response:
+        """The token endpoint (POST, form-encoded) and the key set (GET), as Cognito's."""
+        body = self.rfile.read(length) if length else b""
+        json_type = [("Content-Type", "application/json")]
+        if self.path == JWKS_PATH and self.command == "GET":
+            return Response(200, json_type, json.dumps(issuer.jwks()).encode())
+        content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if self.path == TOKEN_PATH and self.command == "POST" and content_type == FORM:
+            answer = issuer.token_endpoint(body, self.headers.get("Authorization"))
+            return Response(answer.status, json_type, answer.json())
+        if self.path == TOKEN_PATH and self.command == "POST":
+            return Response(400, json_type, b'{"error":"invalid_request"}')
+        return Response(405, json_type, b'{"error":"method not allowed"}')
+
+    def _discard(self, length: int) -> None:
+        while length > 0:
+            chunk = self.rfile.read(min(length, 1 << 16))
+            if not chunk:
+                return
+            length -= len(chunk)
+
+    def _write(self, response: Response) -> None:
+        self.send_response_only(response.status)
+        self.send_header("Date", self.date_time_string())
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+        """Quiet: _serve writes one access-log line per request instead."""
+
+    def __getattr__(self, name: str) -> Any:
+        # http.server looks up do_<METHOD> for each request: every method, TRACE and made-up
+        # ones included, goes to the gateway (which answers an unknown one as API Gateway does).
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
