@@ -13,6 +13,10 @@ from generator import __version__
 from generator.commands import cost, deploy, diff, emit, package, serve
 from generator.errors import USAGE, UserError
 
+# Each declares NAME, HELP, DESCRIPTION, add_arguments(parser) and run(args); the modules
+# import what their run needs when it runs.
+SUBCOMMANDS = (package, diff, deploy, serve, cost)
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
@@ -41,11 +45,12 @@ def build_parser(prog: str = "python -m generator") -> argparse.ArgumentParser:
     subcommands = parser.add_subparsers(
         title="commands", metavar="COMMAND", parser_class=_Parser, prog=prog
     )
-    package.add_parser(subcommands)
-    diff.add_parser(subcommands)
-    deploy.add_parser(subcommands)
-    serve.add_parser(subcommands)
-    cost.add_parser(subcommands)
+    for command in SUBCOMMANDS:
+        subparser = subcommands.add_parser(
+            command.NAME, help=command.HELP, description=command.DESCRIPTION
+        )
+        command.add_arguments(subparser)
+        subparser.set_defaults(run=command.run)
     return parser
 
 

@@ -7,7 +7,6 @@ import argparse
 import json
 import re
 import sys
-from typing import Any
 
 from generator.cost.prices import PRICE_REGION, PRICES_AS_OF
 from generator.stack.environments import ENVIRONMENTS
@@ -37,19 +36,19 @@ def _region(value: str) -> str:
     return value
 
 
-def add_parser(subcommands: Any) -> None:
-    parser = subcommands.add_parser(
-        "cost",
-        help="a monthly cost estimate of a stack, line by line, at us-east-1 prices",
-        description=(
-            "Estimate what one environment's stack costs a month at a workload: one line per "
-            "billed item (API Gateway, Lambda, DynamoDB, KMS, CloudWatch, WAF, X-Ray, SQS, SNS, "
-            "SSM), each computed from the template's own values and the assumptions printed "
-            "below the table, and the orders table billed provisioned and on-demand. Prices "
-            f"are public {PRICE_REGION} prices as of {PRICES_AS_OF}; another --region is "
-            "noted, not priced."
-        ),
-    )
+NAME = "cost"
+HELP = "a monthly cost estimate of a stack, line by line, at us-east-1 prices"
+DESCRIPTION = (
+    "Estimate what one environment's stack costs a month at a workload: one line per "
+    "billed item (API Gateway, Lambda, DynamoDB, KMS, CloudWatch, WAF, X-Ray, SQS, SNS, "
+    "SSM), each computed from the template's own values and the assumptions printed "
+    "below the table, and the orders table billed provisioned and on-demand. Prices "
+    f"are public {PRICE_REGION} prices as of {PRICES_AS_OF}; another --region is "
+    "noted, not priced."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--env",
         choices=sorted(ENVIRONMENTS),
@@ -76,7 +75,6 @@ def add_parser(subcommands: Any) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print JSON (money as strings) instead of a table"
     )
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

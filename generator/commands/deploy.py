@@ -27,19 +27,19 @@ NO_TERMINAL = (
 )
 
 
-def add_parser(subcommands: Any) -> None:
-    parser = subcommands.add_parser(
-        "deploy",
-        help="build, upload and deploy a release through a change set you confirm",
-        description=(
-            "Build the Lambda zip and upload it (skipped when its key exists), create a change "
-            "set for the stack, print it, and after confirmation execute it and follow the "
-            "stack's events. A change set that removes or replaces a stateful resource (tables, "
-            "queues, keys, log groups) is refused (exit 3) unless --allow-replacement. Exit "
-            "status: 0 deployed or nothing to change, 1 failed or declined, 2 usage error, "
-            "3 refused."
-        ),
-    )
+NAME = "deploy"
+HELP = "build, upload and deploy a release through a change set you confirm"
+DESCRIPTION = (
+    "Build the Lambda zip and upload it (skipped when its key exists), create a change "
+    "set for the stack, print it, and after confirmation execute it and follow the "
+    "stack's events. A change set that removes or replaces a stateful resource (tables, "
+    "queues, keys, log groups) is refused (exit 3) unless --allow-replacement. Exit "
+    "status: 0 deployed or nothing to change, 1 failed or declined, 2 usage error, "
+    "3 refused."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     stacks.add_arguments(parser)
     confirmation = parser.add_mutually_exclusive_group()
     confirmation.add_argument(
@@ -55,7 +55,6 @@ def add_parser(subcommands: Any) -> None:
         action="store_true",
         help="deploy even a change set that removes or replaces a stateful resource",
     )
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,7 +5,6 @@ current, 1 when it would change, 2 when the preview could not be made."""
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from generator.commands import change_set_arguments as stacks
 from generator.errors import UserError
@@ -15,21 +14,20 @@ WOULD_CHANGE = 1
 ERROR = 2
 
 
-def add_parser(subcommands: Any) -> None:
-    parser = subcommands.add_parser(
-        "diff",
-        help="preview what a deploy would change (exit 0: current, 1: changes, 2: error)",
-        description=(
-            "Build the Lambda zip, create a change set for the stack with the same inputs as "
-            "`deploy`, print it (parameters, resources, replacements, stateful resources at "
-            "risk) and delete it. Nothing is uploaded unless the template is over "
-            "CloudFormation's inline limit. Exit status: 0 when the stack is current, 1 when "
-            "it would change, 2 on errors. A stack that does not exist shows every resource "
-            "as Add."
-        ),
-    )
+NAME = "diff"
+HELP = "preview what a deploy would change (exit 0: current, 1: changes, 2: error)"
+DESCRIPTION = (
+    "Build the Lambda zip, create a change set for the stack with the same inputs as "
+    "`deploy`, print it (parameters, resources, replacements, stateful resources at "
+    "risk) and delete it. Nothing is uploaded unless the template is over "
+    "CloudFormation's inline limit. Exit status: 0 when the stack is current, 1 when "
+    "it would change, 2 on errors. A stack that does not exist shows every resource "
+    "as Add."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     stacks.add_arguments(parser)
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

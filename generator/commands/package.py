@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from generator.commands.arguments import (
     add_connection_arguments,
@@ -24,17 +24,17 @@ if TYPE_CHECKING:
 DEFAULT_DIST = Path("dist")
 
 
-def add_parser(subcommands: Any) -> None:
-    parser = subcommands.add_parser(
-        "package",
-        help="build the Lambda zip and the compact template; --upload puts the zip in S3",
-        description=(
-            "Build <out>/handlers-<sha256 prefix>.zip (handlers/ and its pinned dependencies for "
-            "the Lambda runtime, byte for byte reproducible) and <out>/food-delivery-<env>.json "
-            "(the committed template, compact). With --upload, put the zip in S3 (skipped when "
-            "that key exists) and print the `aws cloudformation deploy` command of the release."
-        ),
-    )
+NAME = "package"
+HELP = "build the Lambda zip and the compact template; --upload puts the zip in S3"
+DESCRIPTION = (
+    "Build <out>/handlers-<sha256 prefix>.zip (handlers/ and its pinned dependencies for "
+    "the Lambda runtime, byte for byte reproducible) and <out>/food-delivery-<env>.json "
+    "(the committed template, compact). With --upload, put the zip in S3 (skipped when "
+    "that key exists) and print the `aws cloudformation deploy` command of the release."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out",
         metavar="DIR",
@@ -65,7 +65,6 @@ def add_parser(subcommands: Any) -> None:
         endpoint_help="S3 (and CloudFormation, in the printed command) endpoint, e.g. a local "
         "stack; default: AWS_ENDPOINT_URL or AWS's own",
     )
-    parser.set_defaults(run=run)
 
 
 @dataclass(frozen=True)

@@ -21,18 +21,18 @@ LOOPBACK = "127.0.0.1"
 DEFAULT_PORT = 3000
 
 
-def add_parser(subcommands: Any) -> None:
-    parser = subcommands.add_parser(
-        "serve",
-        help="run the API on 127.0.0.1 from its template, with moto behind it",
-        description=(
-            "Serve an environment's API locally, as API Gateway would serve it from the template "
-            "(routes, the partners' tokens and API keys, request validation, CORS, gateway "
-            "responses, usage plan and stage throttles), with the handlers in worker processes, "
-            "moto as AWS and a local token endpoint for the partners' app clients. No AWS "
-            "account, no Docker. Ctrl-C stops it."
-        ),
-    )
+NAME = "serve"
+HELP = "run the API on 127.0.0.1 from its template, with moto behind it"
+DESCRIPTION = (
+    "Serve an environment's API locally, as API Gateway would serve it from the template "
+    "(routes, the partners' tokens and API keys, request validation, CORS, gateway "
+    "responses, usage plan and stage throttles), with the handlers in worker processes, "
+    "moto as AWS and a local token endpoint for the partners' app clients. No AWS "
+    "account, no Docker. Ctrl-C stops it."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--env", choices=sorted(ENVIRONMENTS), default="dev", help="environment (default: dev)"
     )
@@ -55,7 +55,6 @@ def add_parser(subcommands: Any) -> None:
         type=Path,
         help="serve this template instead of the environment's, as the generator builds it",
     )
-    parser.set_defaults(run=run)
 
 
 class _Stopped(Exception):

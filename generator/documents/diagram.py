@@ -13,11 +13,11 @@ The output is deterministic: subgraphs in a fixed order, nodes and edges sorted.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from generator.template_view.references import referenced_names
+from generator.template_view.references import references
 
 # Subgraphs, in the order they are drawn, and the type prefixes that fall in each. The
 # longest matching prefix wins (a Lambda permission is security, a Lambda function compute).
@@ -120,16 +120,6 @@ def build(template: Mapping[str, Any]) -> Diagram:
         for node_id, names in sorted(members.items())
     )
     return Diagram(nodes=nodes, edges=_edges(resources, links, owner))
-
-
-def references(resource: Mapping[str, Any], resources: Mapping[str, Any]) -> Iterator[str]:
-    """The other resources this one refers to (pseudo-parameters and parameters left out)."""
-    depends_on = resource.get("DependsOn", [])
-    named = [depends_on] if isinstance(depends_on, str) else list(depends_on)
-    body = {key: value for key, value in resource.items() if key != "DependsOn"}
-    for name in (*named, *referenced_names(body)):
-        if name in resources:
-            yield name
 
 
 def concern_of(resource_type: str) -> str:

@@ -26,6 +26,7 @@ from generator.documents.diagram import TIMES
 from generator.stack.build import build_template
 from generator.stack.environments import ENVIRONMENTS
 from generator.stack.function_specs import FUNCTIONS
+from generator.template_view.references import references
 from tests.stack.test_function_specs import AUDITOR
 
 
@@ -155,7 +156,7 @@ def test_references_come_from_ref_getatt_sub_and_depends_on() -> None:
     }
 
     # When its references are read
-    found = sorted(diagram.references(resource, resources))
+    found = sorted(references(resource, resources))
 
     # Then it names exactly those resources, and nothing else
     assert found == ["A", "B", "C", "D", "E"]

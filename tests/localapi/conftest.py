@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import http.client
 import json
 import os
 import queue
@@ -21,7 +20,9 @@ from typing import Any
 
 import pytest
 
+from tests.support import http
 from tests.support.aws import free_port
+from tests.support.http import Reply
 
 ROOT = Path(__file__).resolve().parents[2]
 READY = "Ctrl-C stops it"
@@ -48,16 +49,6 @@ class ServedPartner:
     def basic(self) -> str:
         pair = f"{self.client_id}:{self.client_secret}".encode()
         return "Basic " + base64.b64encode(pair).decode()
-
-
-@dataclass
-class Reply:
-    status: int
-    headers: dict[str, str]  # lower-case names
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
 
 
 @dataclass
@@ -117,18 +108,7 @@ class Served:
         payload = (
             raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         )
-        host, port = self.url.removeprefix("http://").split(":")
-        connection = http.client.HTTPConnection(host, int(port), timeout=60)
-        try:
-            connection.request(method, path, body=payload, headers=sent)
-            response = connection.getresponse()
-            return Reply(
-                response.status,
-                {name.lower(): value for name, value in response.getheaders()},
-                response.read(),
-            )
-        finally:
-            connection.close()
+        return http.request(self.url, method, path, body=payload, headers=sent)
 
     def log_lines_since(self, count: int) -> list[str]:
         return self.lines[count:]

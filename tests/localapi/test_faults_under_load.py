@@ -4,7 +4,6 @@ the middle of a request."""
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import signal
@@ -24,6 +23,7 @@ from generator.stack.environments import ENVIRONMENTS
 from generator.stack.sources import HANDLERS
 from localapi.aws import free_port
 from localapi.local_api import LocalApi
+from tests.support import http
 from tests.support.api import order_body
 from tests.support.faults import DROP, REFUSE, THROUGH, FaultProxy
 
@@ -79,19 +79,14 @@ def partner_headers(local: LocalApi) -> dict[str, str]:
 def _post(
     local: LocalApi, body: dict[str, Any], headers: dict[str, str] | None = None
 ) -> tuple[int, Any]:
-    host, port = local.url.removeprefix("http://").split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=60)
-    try:
-        connection.request(
-            "POST",
-            "/orders",
-            json.dumps(body),
-            {**partner_headers(local), "Content-Type": "application/json", **(headers or {})},
-        )
-        response = connection.getresponse()
-        return response.status, json.loads(response.read() or b"null")
-    finally:
-        connection.close()
+    reply = http.request(
+        local.url,
+        "POST",
+        "/orders",
+        body=json.dumps(body).encode(),
+        headers={**partner_headers(local), "Content-Type": "application/json", **(headers or {})},
+    )
+    return reply.status, json.loads(reply.body or b"null")
 
 
 def _stored_orders(local: LocalApi) -> list[str]:

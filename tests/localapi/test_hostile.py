@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from tests.localapi.conftest import Reply, Served
+from tests.localapi.conftest import Served
 from tests.support.api import order_body
+from tests.support.http import Reply
 
 ORDER = json.dumps(order_body())
 TEN_MB = 10 * 1024 * 1024

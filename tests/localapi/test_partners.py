@@ -5,7 +5,6 @@ what API Gateway's refuses, with a 401 before any function runs."""
 from __future__ import annotations
 
 import base64
-import http.client
 import json
 import time
 import uuid
@@ -21,6 +20,7 @@ from generator.stack.sources import HANDLERS
 from localapi.aws import free_port
 from localapi.local_api import LocalApi
 from tests.localapi.conftest import READ, READ_ONLY, WRITE, A, B, Served
+from tests.support import http
 from tests.support.api import order_body
 
 UNAUTHORIZED = b'{"message":"Unauthorized"}'
@@ -150,18 +150,13 @@ def local() -> Iterator[LocalApi]:
 def _get(local: LocalApi, authorization: str) -> tuple[int, bytes]:
     partner = local.partners[0]
     assert partner.api_key is not None
-    host, port = local.url.removeprefix("http://").split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=60)
-    try:
-        connection.request(
-            "GET",
-            "/orders/customer/c-1",
-            headers={"x-api-key": partner.api_key.value, "Authorization": authorization},
-        )
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
+    reply = http.request(
+        local.url,
+        "GET",
+        "/orders/customer/c-1",
+        headers={"x-api-key": partner.api_key.value, "Authorization": authorization},
+    )
+    return reply.status, reply.body
 
 
 def _claims(local: LocalApi) -> dict[str, Any]:

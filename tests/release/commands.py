@@ -57,25 +57,22 @@ class Commands:
             self.endpoint_url,
         ]
 
-    def deploy(
-        self,
-        stack: str,
-        *extra: str,
-        env: str = "dev",
-        template: Path | None = None,
-        environ: Mapping[str, str] | None = None,
-    ) -> subprocess.CompletedProcess[str]:
-        return run(["deploy", *self.arguments(stack, env, template), *extra], environ)
+    def deploy(self, stack: str, *extra: str, **options: Any) -> subprocess.CompletedProcess[str]:
+        return self._command("deploy", stack, *extra, **options)
 
-    def diff(
+    def diff(self, stack: str, *extra: str, **options: Any) -> subprocess.CompletedProcess[str]:
+        return self._command("diff", stack, *extra, **options)
+
+    def _command(
         self,
+        command: str,
         stack: str,
         *extra: str,
         env: str = "dev",
         template: Path | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        return run(["diff", *self.arguments(stack, env, template), *extra], environ)
+        return run([command, *self.arguments(stack, env, template), *extra], environ)
 
 
 def run(
