@@ -42,8 +42,12 @@ STATUS_BY_ERROR: Mapping[type[OrderError], int] = {
     RateLimited: 429,
     ServiceUnavailable: 503,
 }
-_IF_MATCH = re.compile(r'(?:W/)?"?([1-9][0-9]{0,6})"?')
-_IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII, no spaces
+# The headers the API reads, as its documentation states them (a contract test compares them
+# with the generator's API contract): an order version, as its ETag or bare, or `*`; visible
+# ASCII without spaces.
+IF_MATCH = re.compile(r'^(\*|(W/)?"?[1-9][0-9]{0,6}"?)$')
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+HEADER_PATTERNS = {"If-Match": IF_MATCH, "Idempotency-Key": IDEMPOTENCY_KEY}
 
 
 def make_resolver() -> APIGatewayRestResolver:
@@ -124,7 +128,7 @@ def caller(event: Any) -> Caller:
 
 def idempotency_key(event: Any) -> str | None:
     key = header(event, "Idempotency-Key")
-    if key is not None and not _IDEMPOTENCY_KEY.fullmatch(key):
+    if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
         raise InvalidRequest(
             "Idempotency-Key must be 1 to 255 visible ASCII characters", field="Idempotency-Key"
         )
@@ -134,12 +138,12 @@ def idempotency_key(event: Any) -> str | None:
 def if_match_version(event: Any) -> int | None:
     """The version in If-Match (`3`, `"3"` or `W/"3"`); None if absent or `*`."""
     raw = header(event, "If-Match")
-    if raw is None or raw.strip() == "*":
+    value = None if raw is None else raw.strip()
+    if value is None or value == "*":
         return None
-    match = _IF_MATCH.fullmatch(raw.strip())
-    if match is None:
+    if not IF_MATCH.fullmatch(value):
         raise InvalidRequest('If-Match must be an order version, e.g. "3"', field="If-Match")
-    return int(match.group(1))
+    return int(value.removeprefix("W/").strip('"'))
 
 
 def _domain_error_handler(status: int) -> Callable[[OrderError], Response[Any]]:

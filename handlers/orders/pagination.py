@@ -31,7 +31,7 @@ _CHECKSUM_SIZE = 16
 _MAX_TOKEN_LENGTH = 512
 _LIMIT = re.compile(r"[0-9]{1,3}")
 # The customer id pattern of order.json: what a customer listing's path may carry.
-CUSTOMER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+CUSTOMER_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # Timestamps are epoch milliseconds (about 1.7e12 now): integers below 2**53 are far beyond
 # any real one, exact as JSON numbers in every client, and well inside DynamoDB's 38 digits.
 MAX_TIMESTAMP = 2**53 - 1

@@ -6,17 +6,21 @@ namespace, the runtime) agree."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
+import http_api
 import observability
 import order_processor
 import query_orders
 import runtime
-from generator.stack import names
+from generator.stack import api_contract, names
 from generator.stack.function_specs import FUNCTIONS, RUNTIME, Resource
 from generator.stack.parts.monitoring import ORDER_METRICS
 from generator.stack.parts.parameters import API_CONFIG
+from orders import pagination
+from orders.model import Status
 from orders.requests import ORDER_SCHEMA, ORDER_UPDATE_SCHEMA, load_schema
 from orders.rules import ApiConfig
 from store import orders_table
@@ -119,6 +123,51 @@ def test_the_handlers_read_each_resource_under_the_variable_the_template_names_i
 
 def test_every_entry_point_has_a_function_and_every_function_an_entry_point():
     assert {spec.handler for spec in FUNCTIONS} == set(ENTRY_MODULES)
+
+
+def _shape(path):
+    """/orders/{orderId} and /orders/<order_id> alike: /orders/{}."""
+    return re.sub(r"\{[^}]*\}|<[^>]*>", "{}", path)
+
+
+def test_the_handlers_serve_exactly_the_routes_of_the_api_contract():
+    # Given the routes each entry point's resolver registers, with the entry point's Handler
+    served = {
+        (route.method, _shape(route.path), handler)
+        for handler, module in ENTRY_MODULES.items()
+        for route in (*module.app._static_routes, *module.app._dynamic_routes)
+    }
+    # And the routes the API contract declares, with the Handler of their function
+    declared = {
+        (route.method, _shape(route.path), route.function.handler) for route in api_contract.ROUTES
+    }
+    # Then each side has every route of the other: none added on one side only
+    assert served - declared == set(), "served but not in the API contract"
+    assert declared - served == set(), "in the API contract but served by no entry point"
+
+
+def test_the_headers_the_handlers_read_are_those_the_contract_documents():
+    documented = {
+        header.name: header.pattern for route in api_contract.ROUTES for header in route.headers
+    }
+    read = {name: pattern.pattern for name, pattern in http_api.HEADER_PATTERNS.items()}
+    assert read == documented
+
+
+def test_the_customer_id_pattern_is_the_contracts():
+    documented = {
+        name: schema["pattern"]
+        for route in api_contract.ROUTES
+        for name, schema in route.parameter_schemas.items()
+        if "pattern" in schema
+    }
+    assert documented == {"customerId": pagination.CUSTOMER_ID.pattern}
+    assert pagination.CUSTOMER_ID.pattern == api_contract.CUSTOMER_ID_PATTERN
+
+
+def test_the_order_statuses_are_the_contracts():
+    # In both directions: a status added on one side only fails
+    assert [status.value for status in Status] == list(api_contract.ORDER_STATUSES)
 
 
 def test_the_scopes_the_handlers_check_are_those_the_methods_require(rendered_templates):
