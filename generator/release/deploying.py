@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from generator.errors import UserError
 from generator.release import connection as aws
@@ -29,7 +28,13 @@ from generator.release.change_sets import (
 )
 from generator.release.guard_rails import AtRisk, at_risk
 from generator.release.packaging import build
-from generator.release.publishing import INLINE_TEMPLATE_LIMIT, S3Location, object_exists, upload
+from generator.release.publishing import (
+    INLINE_TEMPLATE_LIMIT,
+    S3Location,
+    object_exists,
+    object_url,
+    upload,
+)
 from generator.release.stack_events import SUCCEEDED, Follower, StackEvent, first_failure, is_final
 from generator.stack import names
 from generator.stack.environments import Environment
@@ -224,9 +229,7 @@ def place_template(clients: Clients, request: DeployRequest, say: Say) -> Templa
                 ContentType="application/json",
             )
     say(f"template ({request.template_size} bytes, over the inline limit) at s3://{bucket}/{key}")
-    # Path-style, from the client's own endpoint, as the aws CLI builds it: right for every
-    # partition, and for an endpoint given with --endpoint-url.
-    return TemplatePlacement(url=f"{clients.s3.meta.endpoint_url}/{bucket}/{quote(key)}")
+    return TemplatePlacement(url=object_url(clients.s3.meta.endpoint_url, bucket, key))
 
 
 def change_set_parameters(

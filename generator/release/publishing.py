@@ -10,7 +10,7 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from generator.errors import UserError
 from generator.files import COMMITTED_TEMPLATES, read_template
@@ -85,6 +85,18 @@ def object_exists(s3: S3Client, bucket: str, key: str) -> bool:
             return False
         raise
     return True
+
+
+def object_url(endpoint_url: str, bucket: str, key: str) -> str:
+    """The object's URL at the S3 client's own endpoint (right for every partition, and for an
+    endpoint given with --endpoint-url), virtual-hosted as AWS recommends
+    (https://BUCKET.s3.REGION.amazonaws.com/KEY); path-style for a bucket with dots in its
+    name, which TLS cannot vouch for as a host name."""
+    endpoint = urlparse(endpoint_url)
+    path = quote(key)
+    if "." in bucket:
+        return f"{endpoint.scheme}://{endpoint.netloc}/{bucket}/{path}"
+    return f"{endpoint.scheme}://{bucket}.{endpoint.netloc}/{path}"
 
 
 def upload(s3: S3Client, artifact: Artifact, location: S3Location) -> tuple[str, bool]:

@@ -176,17 +176,19 @@ def test_the_scopes_the_handlers_check_are_those_the_methods_require(rendered_te
     from generator.stack.parts.api import ROUTES
     from orders import partners
 
-    handler_scope = {"GET": partners.READ, "POST": partners.WRITE, "PUT": partners.WRITE}
+    def handler_scope(method):
+        return partners.READ if method in ("GET", "HEAD") else partners.WRITE
+
     # Then it is the scope the template's method requires, and the resource server defines
     assert partners.RESOURCE_SERVER == scopes.RESOURCE_SERVER
     for route in ROUTES:
-        assert route.scope.qualified == handler_scope[route.method], route
+        assert route.scope.qualified == handler_scope(route.method), route
     for template in rendered_templates.values():
         for method in resources_of_type(template, "AWS::ApiGateway::Method").values():
             properties = method["Properties"]
             if properties["HttpMethod"] != "OPTIONS":
                 assert properties["AuthorizationScopes"] == [
-                    handler_scope[properties["HttpMethod"]]
+                    handler_scope(properties["HttpMethod"])
                 ]
 
 

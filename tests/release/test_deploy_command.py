@@ -227,3 +227,21 @@ def test_a_resource_that_fails_ends_the_deploy_with_its_reason_and_the_stack_sta
     )
     assert "Executing change set" in result.stdout
     assert "is CREATE_COMPLETE" not in result.stdout
+
+
+def test_a_template_over_the_inline_limit_deploys_from_the_bucket(
+    commands: Commands, cloudformation: Any
+) -> None:
+    # Given the dev template grown past CloudFormation's inline limit (a template's Metadata
+    # may hold anything)
+    def grown(template: dict[str, Any]) -> dict[str, Any]:
+        template["Metadata"] = {**template.get("Metadata", {}), "Padding": "x" * 52_000}
+        return template
+
+    big = commands.moto_template("dev", grown, name="big")
+    # When it is deployed
+    result = commands.deploy("deploy-big", "--yes", template=big)
+    # Then it went to the bucket, CloudFormation read it from there, and the stack exists
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "over the inline limit) at s3://" in result.stdout
+    assert stack_status(cloudformation, "deploy-big") == "CREATE_COMPLETE"

@@ -14,7 +14,7 @@ import pytest
 from generator.__main__ import build_parser
 from generator.commands.change_set_arguments import read_request
 from generator.release import deploying
-from generator.release.publishing import INLINE_TEMPLATE_LIMIT
+from generator.release.publishing import INLINE_TEMPLATE_LIMIT, object_url
 from generator.stack.environments import ENVIRONMENTS
 from tests.release.commands import REGION
 
@@ -61,10 +61,23 @@ def test_a_template_over_the_limit_is_uploaded_once_and_passed_by_url(
     # Then it is in the bucket at a key made of its content, and CloudFormation gets the URL
     digest = hashlib.sha256(inputs.template_text.encode()).hexdigest()[:12]
     key = f"rel/templates/food-delivery-dev-{digest}.json"
+    host = moto_server.removeprefix("http://")
     assert (
-        first == second == deploying.TemplatePlacement(url=f"{moto_server}/{artifact_bucket}/{key}")
+        first == second == deploying.TemplatePlacement(url=f"http://{artifact_bucket}.{host}/{key}")
     )
     s3 = boto3.client("s3", endpoint_url=moto_server, region_name=REGION)
     stored = s3.get_object(Bucket=artifact_bucket, Key=key)["Body"].read().decode()
     assert stored == inputs.template_text
     assert said[0].endswith(f"over the inline limit) at s3://{artifact_bucket}/{key}")
+
+
+def test_a_bucket_with_dots_is_addressed_by_path() -> None:
+    # (TLS cannot vouch for a host name with the bucket's dots in it)
+    assert (
+        object_url("https://s3.eu-west-1.amazonaws.com", "my.releases", "t/a b.json")
+        == "https://s3.eu-west-1.amazonaws.com/my.releases/t/a%20b.json"
+    )
+    assert (
+        object_url("https://s3.eu-west-1.amazonaws.com", "releases", "t/a.json")
+        == "https://releases.s3.eu-west-1.amazonaws.com/t/a.json"
+    )

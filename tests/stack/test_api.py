@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from generator.stack.api_contract import ROUTES
 from generator.stack.build import build_template
 from generator.stack.environments import ENVIRONMENTS
 from generator.stack.parts import api as api_part
@@ -38,8 +40,12 @@ def test_routes_require_the_key_and_proxy_to_the_right_function(prod: CheckedTem
         ("GET", "/orders/customer/{customerId}"): "QueryOrdersFunction",
     }
     routes = {key: props for key, props in methods.items() if key[0] != "OPTIONS"}
-    assert set(routes) == set(expected)
-    for key, function in expected.items():
+    # The design's four routes, and every route the API contract declares, with its function
+    assert set(expected) <= set(routes)
+    declared = {(route.method, route.path): route.function.function_id for route in ROUTES}
+    assert declared.items() >= expected.items()
+    assert set(routes) == set(declared)
+    for key, function in declared.items():
         props = routes[key]
         assert props["ApiKeyRequired"] is True, key
         assert props["RequestValidatorId"] == {"Ref": "ApiRequestValidator"}
@@ -224,12 +230,22 @@ def test_each_route_may_invoke_only_its_function(prod: CheckedTemplate) -> None:
         p["Properties"]["SourceArn"]["Fn::Sub"].rsplit("/*/", 1)[1]: p["Properties"]["FunctionName"]
         for p in prod.resources_of_type("AWS::Lambda::Permission").values()
     }
-    assert permissions == {
+    # Given the design's routes and the API contract's
+    design = {
         "POST/orders": {"Fn::GetAtt": ["OrderProcessorFunction", "Arn"]},
         "GET/orders/*": {"Fn::GetAtt": ["QueryOrdersFunction", "Arn"]},
         "PUT/orders/*": {"Fn::GetAtt": ["OrderProcessorFunction", "Arn"]},
         "GET/orders/customer/*": {"Fn::GetAtt": ["QueryOrdersFunction", "Arn"]},
     }
+    declared = {
+        route.method + re.sub(r"\{[^}]+\}", "*", route.path): {
+            "Fn::GetAtt": [route.function.function_id, "Arn"]
+        }
+        for route in ROUTES
+    }
+    # Then each route may invoke its function, and nothing else is permitted
+    assert declared.items() >= design.items()
+    assert permissions == declared
 
 
 def test_prod_has_a_web_acl_on_the_stage_and_dev_none(

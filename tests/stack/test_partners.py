@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from generator.stack.api_contract import ROUTES
 from generator.stack.build import build_template, render
 from generator.stack.environments import ENVIRONMENTS, Partner, UsageTier
 from generator.stack.parts import api as api_part
@@ -30,7 +31,7 @@ def test_no_business_method_without_the_authorizer_and_its_scope(env: str) -> No
     view = _view(env)
     methods = view.resources_of_type("AWS::ApiGateway::Method").values()
     business = [m["Properties"] for m in methods if m["Properties"]["HttpMethod"] != "OPTIONS"]
-    assert len(business) == 4
+    assert len(business) == len(ROUTES)
     for method in business:
         assert method["AuthorizationType"] == "COGNITO_USER_POOLS", method
         assert method["AuthorizerId"] == {"Ref": "PartnerAuthorizer"}

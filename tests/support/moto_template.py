@@ -11,7 +11,9 @@ What moto's CloudFormation gets wrong, as measured with the moto version the tes
   WaitConditionHandle, SQS QueuePolicy and SNS TopicPolicy resources, and drops a function's
   TracingConfig and a queue's RedriveAllowPolicy;
 - it returns no Outputs after a change-set deploy (create-stack when a test needs them);
-- it reads a TemplateURL on 127.0.0.1 as a bucket named "127", so templates go inline;
+- it reads a path-style TemplateURL on 127.0.0.1 as a bucket named "127" (the aws CLI's
+  `deploy --s3-bucket` sends one), so the copy goes inline: compact, and without what only
+  people and scanners read (descriptions, checkov's skips), which moto ignores;
 - it cannot run Lambda code without Docker (the tests call the handlers in-process).
 Each function here works around one of these in a copy of the template; the shipped template
 is never changed to please moto. What moto skips, tests/stack asserts and cfn-lint checks.
@@ -106,10 +108,30 @@ def placeholder_attributes_of_skipped(template: dict[str, Any]) -> dict[str, Any
     return {**template, "Resources": replace(template["Resources"])}
 
 
+def without_documentation(template: dict[str, Any]) -> dict[str, Any]:
+    """The template without what moto ignores and only people and scanners read: parameter
+    and output descriptions, and checkov's skips in resource metadata."""
+    copied = copy.deepcopy(template)
+    for section in ("Parameters", "Outputs"):
+        for entry in copied.get(section, {}).values():
+            entry.pop("Description", None)
+            entry.pop("ConstraintDescription", None)
+    for resource in copied["Resources"].values():
+        metadata = resource.get("Metadata")
+        if isinstance(metadata, dict):
+            metadata.pop("checkov", None)
+            if not metadata:
+                resource.pop("Metadata")
+    return copied
+
+
 def for_moto(template: dict[str, Any]) -> str:
     """The template as moto can deploy it, compact: the CLI sends bodies up to 51,200 bytes
-    inline, and moto cannot read a TemplateURL on 127.0.0.1 (it parses the host as a bucket)."""
+    inline, and moto cannot read the CLI's TemplateURL on 127.0.0.1 (it parses the host as a
+    bucket)."""
     adjusted = give_mock_integrations_a_uri(
-        order_resources_topologically(placeholder_attributes_of_skipped(template))
+        order_resources_topologically(
+            placeholder_attributes_of_skipped(without_documentation(template))
+        )
     )
     return json.dumps(adjusted, sort_keys=False, separators=(",", ":"))
