@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 
 from generator.release.stack_events import CLEAR_LINE
+from generator.stack.build import render
+from generator.stack.environments import ENVIRONMENTS
 from tests.release.commands import Commands, stack_status
 from tests.support.cli import ROOT
 
@@ -90,10 +92,11 @@ def test_confirming_on_a_terminal_deploys_with_a_progress_line(
     status, screen = on_terminal(arguments, "y")
 
     # Then the stack is deployed, followed on one line rewritten in place (resources done of
-    # the change set's 69, elapsed time, latest event) rather than a line per event
+    # the change set's resources, elapsed time, latest event) rather than a line per event
     assert status == 0, screen
     assert stack_status(cloudformation, "terminal-confirmed") == "CREATE_COMPLETE"
-    progress = re.findall(re.escape(CLEAR_LINE) + r"(\d+)/69 resources  \d+:\d\d  ", screen)
+    total = len(render(ENVIRONMENTS["dev"]).template["Resources"])
+    progress = re.findall(re.escape(CLEAR_LINE) + rf"(\d+)/{total} resources  \d+:\d\d  ", screen)
     assert progress, screen
     assert not re.search(r"\d\d:\d\d:\d\d  CREATE_COMPLETE", screen)  # no line-per-event form
     assert "Stack terminal-confirmed is CREATE_COMPLETE." in screen
