@@ -36,6 +36,8 @@ HANDLER_TEST_REQUIREMENTS = [
     "hypothesis>=6.100",
 ]
 
+DOCS_REQUIREMENTS = ["mkdocs>=1.6,<2", "mkdocs-material>=9.5,<10"]
+
 setup(
     name="food-delivery-infra",
     version=read_version(),
@@ -63,9 +65,12 @@ setup(
         # `python -m generator serve`: the handlers' own packages, moto as AWS, and JWTs for
         # its local token endpoint (RS256 needs cryptography).
         "serve": [*HANDLER_REQUIREMENTS, "moto[server]>=5.0.20", "PyJWT[crypto]>=2.8"],
-        # The git hooks the README suggests (`pre-commit install`).
+        # The git hooks the testing guide suggests (`pre-commit install`).
         "dev": ["pre-commit>=3.5"],
+        # The documentation site (`mkdocs serve`, `mkdocs build --strict`).
+        "docs": DOCS_REQUIREMENTS,
         "test": [
+            *DOCS_REQUIREMENTS,
             *HANDLER_TEST_REQUIREMENTS,
             "PyJWT[crypto]>=2.8",
             "cfn-lint>=1.20",

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.test_readme import the_two_commands  # noqa: E402
+from tests.docs.test_readme import the_two_commands  # noqa: E402
 
 SUMMARY = re.compile(r"^=+ (.*\bin [\d.]+s.*) =+$", re.M)
 

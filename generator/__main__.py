@@ -50,7 +50,7 @@ def build_parser(prog: str = "python -m generator") -> argparse.ArgumentParser:
             command.NAME, help=command.HELP, description=command.DESCRIPTION
         )
         command.add_arguments(subparser)
-        subparser.set_defaults(run=command.run)
+        subparser.set_defaults(run=command.run, prog=subparser.prog)
     return parser
 
 
@@ -60,13 +60,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     misplaced = emit.given_options(args) if args.run is not emit.run else []
     if misplaced:
         parser.error(f"{', '.join(misplaced)} must not come before a command")
+    # Errors carry the command's name, as argparse's own do: `python -m generator deploy: ...`
+    prog = getattr(args, "prog", parser.prog)
     try:
         status: int = args.run(args)
     except UserError as error:
-        print(f"{parser.prog}: error: {error.message}", file=sys.stderr)
+        print(f"{prog}: error: {error.message}", file=sys.stderr)
         return error.status
     except KeyboardInterrupt:
-        print(f"{parser.prog}: interrupted", file=sys.stderr)
+        print(f"{prog}: interrupted", file=sys.stderr)
         return 130
     return status
 

@@ -46,7 +46,8 @@ class TokenAnswer:
     body: Mapping[str, Any]
 
     def json(self) -> bytes:
-        return json.dumps(self.body).encode()
+        # Compact, as Cognito's token endpoint answers.
+        return json.dumps(self.body, separators=(",", ":")).encode()
 
 
 @dataclass(frozen=True)

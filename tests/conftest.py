@@ -29,7 +29,7 @@ LANES: Mapping[str, tuple[str, ...]] = {
     "e2e": ("e2e", "slow"),
     "localapi": ("localapi", "slow"),
     "packaging": ("packaging", "slow"),
-    "test_readme.py": ("docs",),
+    "docs": ("docs",),
     "test_code_health.py": ("health", "slow"),
 }
 

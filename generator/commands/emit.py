@@ -1,6 +1,6 @@
 """`python -m generator [--env ENV]... [--out DIR] [--check]`: write or check the templates,
-their diagrams, the API's OpenAPI document and, when writing to templates/, the README's
-generated sections."""
+their diagrams, the API's OpenAPI document and, when writing to templates/ (from the
+project's root only), the documentation's generated sections."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ import shlex
 import sys
 from pathlib import Path
 
+from generator.errors import USAGE, UserError
 from generator.files import write_atomically
 from generator.stack.environments import ENVIRONMENTS
 
 DEFAULT_OUT = Path("templates")
+PROJECT = "food-delivery-infra"  # the name in setup.py
 # The options of this command, by their destination on the parsed arguments.
 OPTIONS = {"emit_env": "--env", "emit_out": "--out", "emit_check": "--check"}
 
@@ -34,8 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         help=(
             f"directory of the templates, their diagrams and the OpenAPI document (default: "
-            f"{DEFAULT_OUT}); only without --out are the README's generated sections (a "
-            "diagram and the cost) rewritten"
+            f"{DEFAULT_OUT}, from the project's root only); only without --out are the "
+            "documentation's generated sections (a diagram and the cost) rewritten"
         ),
     )
     parser.add_argument(
@@ -44,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help=(
             "write nothing; print a diff and exit 1 if a template, a diagram, the OpenAPI "
-            "document or a generated section of the README is not current"
+            "document or a generated section of the documentation is not current"
         ),
     )
 
@@ -78,39 +80,59 @@ def run(args: argparse.Namespace) -> int:
 
 def _expected_files(args: argparse.Namespace) -> dict[Path, str]:
     """Every file this run writes (or checks), with its content."""
-    from generator.documents import openapi
-    from generator.documents import readme_sections as readme
+    from generator.documents import doc_pages, openapi
     from generator.stack.build import render
     from generator.stack.environments import PROD
 
+    if args.emit_out is None:
+        _require_project_root()
     out: Path = args.emit_out or DEFAULT_OUT
     expected = {}
     for name in args.emit_env or sorted(ENVIRONMENTS):
         environment = ENVIRONMENTS[name]
         rendered = render(environment)
         expected[out / environment.template_file_name] = rendered.text
-        drawing = readme.diagram_text(environment, rendered.template)
+        drawing = doc_pages.diagram_text(environment, rendered.template)
         expected[out / environment.diagram_file_name] = drawing
-        if args.emit_out is None and name == readme.ENVIRONMENT:
-            sections = readme.sections(environment, rendered.template, drawing=drawing)
-            updated = _updated_readme(sections)
-            if updated is not None:
-                expected[readme.README] = updated
+        if args.emit_out is None and name == doc_pages.ENVIRONMENT:
+            pages = doc_pages.sections(environment, rendered.template, drawing=drawing)
+            for page, sections in pages.items():
+                updated = _updated_page(page, sections)
+                if updated is not None:
+                    expected[page] = updated
     # The same API in every environment: one document, from prod's template (built once).
     expected[out / openapi.OPENAPI_FILE_NAME] = openapi.render(render(PROD).template)
     return expected
 
 
-def _updated_readme(sections: dict[str, str]) -> str | None:
-    """The README with its sections current; None when there is no README here to update
-    (a run outside a checkout) or it has nothing to change."""
-    from generator.documents import readme_sections as readme
+def _require_project_root() -> None:
+    """templates/ and docs/ are the project's: written only from its root (or with --out)."""
+    if not is_project_root(Path.cwd()):
+        raise UserError(
+            f"{Path.cwd()} is not this project's root (no setup.py of {PROJECT}): run it "
+            "from the root of a checkout, or say where to write with --out DIR",
+            status=USAGE,
+        )
+
+
+def is_project_root(directory: Path) -> bool:
+    try:
+        setup = (directory / "setup.py").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return f'name="{PROJECT}"' in setup
+
+
+def _updated_page(page: Path, sections: dict[str, str]) -> str | None:
+    """The page with its generated sections current; None when the page is missing or has
+    nothing to change."""
+    from generator.documents import doc_pages
 
     try:
-        current = readme.README.read_text(encoding="utf-8")
+        current = page.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    updated = readme.with_sections(current, sections)
+    updated = doc_pages.with_sections(current, sections)
     return None if updated == current else updated
 
 

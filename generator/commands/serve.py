@@ -41,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=LOOPBACK,
         help=f"address to listen on (default: {LOOPBACK}; anything else is reachable by others)",
     )
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default: 3000)")
+    parser.add_argument("--port", type=port, default=DEFAULT_PORT, help="port (default: 3000)")
     parser.add_argument(
         "--workers",
         type=int,
@@ -57,6 +57,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def port(value: str) -> int:
+    """argparse type of --port: a TCP port number (0: any free one)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
+    if not 0 <= number <= 65_535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, not {number}")
+    return number
+
+
 class _Stopped(Exception):
     """SIGINT or SIGTERM arrived."""
 
@@ -66,12 +77,23 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--workers must be at least 1", status=2)
     try:
         from localapi.local_api import LocalApi
+        from localapi.template import TemplateError, read_api
     except ImportError as error:  # moto is a test and serve dependency, not the generator's
         raise UserError(f"serve needs {error.name}: pip install -e '.[serve]'") from error
-    from generator.documents.openapi import build_document
+    from generator.documents.openapi import UndocumentedRoute, build_document
 
     environment = ENVIRONMENTS[args.env]
     template = _template(args.template_file, args.env)
+    try:
+        read_api(template)
+    except TemplateError as error:
+        source = args.template_file or f"the {args.env} template"
+        raise UserError(f"cannot serve {source}: {error}") from None
+    try:
+        document: dict[str, Any] | None = build_document(template)
+    except UndocumentedRoute as error:
+        print(f"warning: no OpenAPI document: {error.args[0]}", file=sys.stderr)
+        document = None
     if args.host != LOOPBACK:
         print(
             f"warning: listening on {args.host}: others can reach this API and its data",
@@ -84,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
         port=args.port,
         stack_name=f"food-delivery-{environment.name}-local",
         workers_per_function=args.workers,
-        openapi=build_document(template),
+        openapi=document,
         log=_log,
     )
 

@@ -327,15 +327,15 @@ def test_the_command_prints_the_table_with_its_comparison_and_assumptions() -> N
     assert result.stderr == ""
 
 
-def test_the_readme_shows_what_the_command_prints() -> None:
-    # Given the command the README's cost section says it ran
+def test_the_cost_page_shows_what_the_command_prints() -> None:
+    # Given the command the cost page's generated section says it ran
     command = ["-m", "generator", "cost", "--env", "prod", "--orders-per-day", "350000"]
     result = cli.run(command)
 
-    # Then the README shows its output, byte for byte, under that command
+    # Then the page shows its output, byte for byte, under that command
     assert result.returncode == 0, result.stderr
-    readme = (cli.ROOT / "README.md").read_text(encoding="utf-8")
-    assert f"$ python {' '.join(command)}\n{result.stdout}" in readme
+    page = (cli.ROOT / "docs" / "cost.md").read_text(encoding="utf-8")
+    assert f"$ python {' '.join(command)}\n{result.stdout}" in page
 
 
 def test_json_parses_and_its_money_adds_up() -> None:

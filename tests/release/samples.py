@@ -1,4 +1,4 @@
-"""The preview the README shows, rendered by the command's own code from an answer shaped as
+"""The preview the deploying page shows, rendered by the command's own code from an answer shaped as
 AWS documents it (tests/release/aws_answers/): what `diff` prints for that change set."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ DEPLOYED_PARAMETERS = {
 RELEASE = {"ArtifactBucket": "releases", "ArtifactKey": "food/handlers-bbbbbbbbbbbb.zip"}
 
 
-def readme_preview() -> str:
+def sample_preview() -> str:
     """A prod release whose template also re-keys the orders table, among other changes."""
     environment = ENVIRONMENTS["prod"]
     template = json.loads((TEMPLATES / environment.template_file_name).read_text())

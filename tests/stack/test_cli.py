@@ -1,5 +1,6 @@
-"""python -m generator: determinism across interpreter runs, --check, --env, --out, and the
-README's generated sections (rewritten and checked only without --out)."""
+"""python -m generator: determinism across interpreter runs, --check, --env, --out, the
+documentation's generated sections (rewritten and checked only without --out), and writing
+only from the project's root."""
 
 from __future__ import annotations
 
@@ -112,72 +113,90 @@ def test_check_fails_with_a_diff_on_a_stale_diagram(
     assert "1 file(s) not current" in captured.err
 
 
+COST_PAGE = Path("docs") / "cost.md"
+
+
 @pytest.fixture
 def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A working directory like a checkout's: this README and current templates/."""
-    shutil.copy(ROOT / "README.md", tmp_path / "README.md")
+    """A working directory like a checkout's root: its setup.py, its docs/ and current
+    templates/."""
+    shutil.copy(ROOT / "setup.py", tmp_path / "setup.py")
+    shutil.copytree(ROOT / "docs", tmp_path / "docs")
     monkeypatch.chdir(tmp_path)
     assert main([]) == 0
     return tmp_path
 
 
-def _staled(readme_path: Path) -> str:
-    """Edit the README's generated cost section by hand, as someone might."""
-    text = readme_path.read_text(encoding="utf-8")
+def _staled(page: Path) -> str:
+    """Edit the cost page's generated section by hand, as someone might."""
+    text = page.read_text(encoding="utf-8")
     stale = text.replace("<!-- cost:begin -->\n", "<!-- cost:begin -->\nmy own figures\n", 1)
     assert stale != text
-    readme_path.write_text(stale, encoding="utf-8")
+    page.write_text(stale, encoding="utf-8")
     return stale
 
 
-def test_check_fails_on_a_stale_readme_section(
+def test_check_fails_on_a_stale_generated_section(
     checkout: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # Given a checkout whose README's cost section was edited by hand
-    stale = _staled(checkout / "README.md")
+    # Given a checkout whose cost page's generated section was edited by hand
+    stale = _staled(checkout / COST_PAGE)
     capsys.readouterr()
 
     # When checked
     status = main(["--check"])
 
-    # Then it fails with a diff of the README that takes the edit out, and writes nothing
+    # Then it fails with a diff of the page that takes the edit out, and writes nothing
     captured = capsys.readouterr()
     assert status == 1
-    assert "README.md (on disk)" in captured.out
+    assert f"{COST_PAGE} (on disk)" in captured.out
     assert "-my own figures" in captured.out
-    assert (checkout / "README.md").read_text(encoding="utf-8") == stale
+    assert (checkout / COST_PAGE).read_text(encoding="utf-8") == stale
 
 
-def test_a_run_without_out_makes_the_readme_sections_current(checkout: Path) -> None:
-    # Given a checkout whose README's cost section was edited by hand
-    _staled(checkout / "README.md")
+def test_a_run_without_out_makes_the_generated_sections_current(checkout: Path) -> None:
+    # Given a checkout whose cost page's generated section was edited by hand
+    _staled(checkout / COST_PAGE)
 
     # When the generator runs, Then the section is generated again and --check passes
     assert main([]) == 0
-    assert "my own figures" not in (checkout / "README.md").read_text(encoding="utf-8")
+    assert "my own figures" not in (checkout / COST_PAGE).read_text(encoding="utf-8")
     assert main(["--check"]) == 0
 
 
-def test_out_leaves_the_readme_alone(checkout: Path) -> None:
-    # Given a checkout whose README's cost section was edited by hand
-    stale = _staled(checkout / "README.md")
+def test_out_leaves_the_documentation_alone(checkout: Path) -> None:
+    # Given a checkout whose cost page's generated section was edited by hand
+    stale = _staled(checkout / COST_PAGE)
 
     # When the generator writes elsewhere (as the tests do), and checks there
     assert main(["--out", "build"]) == 0
     assert main(["--check", "--out", "build"]) == 0
 
-    # Then the README is as it was: only a run into templates/ touches it
-    assert (checkout / "README.md").read_text(encoding="utf-8") == stale
+    # Then the page is as it was: only a run into templates/ touches it
+    assert (checkout / COST_PAGE).read_text(encoding="utf-8") == stale
 
 
-def test_a_readme_without_markers_is_left_alone(checkout: Path) -> None:
-    # Given a README of another project, in the directory the generator runs from
-    (checkout / "README.md").write_text("# another project\n", encoding="utf-8")
+def test_a_page_without_markers_is_left_alone(checkout: Path) -> None:
+    # Given a cost page of another hand, without the markers
+    (checkout / COST_PAGE).write_text("# costs\n", encoding="utf-8")
 
-    # When the generator runs and checks, Then it neither fails nor touches that README
+    # When the generator runs and checks, Then it neither fails nor touches that page
     assert main([]) == 0
     assert main(["--check"]) == 0
-    assert (checkout / "README.md").read_text(encoding="utf-8") == "# another project\n"
+    assert (checkout / COST_PAGE).read_text(encoding="utf-8") == "# costs\n"
+
+
+def test_outside_the_projects_root_it_writes_nothing_without_out(tmp_path: Path) -> None:
+    # Given a directory that is not the project's root
+    # When the generator runs there without --out
+    result = cli.run(["-m", "generator"], cwd=tmp_path)
+    # Then it refuses in one line, says what to do, and creates nothing there
+    cli.assert_clean_error(result, 2, "not this project's root", "--out DIR")
+    assert list(tmp_path.iterdir()) == []
+    # And with --out it writes where it is told
+    written = cli.run(["-m", "generator", "--out", "mine"], cwd=tmp_path)
+    assert written.returncode == 0, written.stderr
+    assert (tmp_path / "mine" / "food-delivery-prod.json").is_file()
 
 
 def test_unknown_environment_is_a_usage_error() -> None:

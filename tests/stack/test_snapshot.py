@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.documents import openapi
-from generator.documents import readme_sections as readme
+from generator.documents import doc_pages, openapi
 from generator.stack.build import render
 from generator.stack.environments import ENVIRONMENTS
 from tests.support.diff import differences
@@ -50,7 +49,7 @@ def test_committed_diagram_equals_generated(name: str) -> None:
     environment = ENVIRONMENTS[name]
     committed = TEMPLATES / environment.diagram_file_name
     assert committed.exists(), f"{committed} missing: run `python -m generator`"
-    generated = readme.diagram_text(environment, render(environment).template)
+    generated = doc_pages.diagram_text(environment, render(environment).template)
 
     # Then they are the same text
     assert committed.read_text(encoding="utf-8") == generated, (
@@ -58,21 +57,25 @@ def test_committed_diagram_equals_generated(name: str) -> None:
     )
 
 
-def test_readme_generated_sections_are_current() -> None:
-    # Given the README and its sections generated now from prod's template
-    text = (ROOT / readme.README).read_text(encoding="utf-8")
-    environment = ENVIRONMENTS[readme.ENVIRONMENT]
+def test_the_documentations_generated_sections_are_current() -> None:
+    # Given each page's sections generated now from prod's template
+    environment = ENVIRONMENTS[doc_pages.ENVIRONMENT]
     template = render(environment).template
-    drawing = readme.diagram_text(environment, template)
-    sections = readme.sections(environment, template, drawing=drawing)
+    drawing = doc_pages.diagram_text(environment, template)
+    for page, sections in doc_pages.sections(environment, template, drawing=drawing).items():
+        text = (ROOT / page).read_text(encoding="utf-8")
+        # Then the page has each section's markers, and what is between them is current
+        for name in sections:
+            assert f"\n<!-- {name}:begin -->\n" in text, f"{page} has no {name} section"
+            assert f"\n<!-- {name}:end -->\n" in text, f"{page} has no end to its {name} section"
+        assert doc_pages.with_sections(text, sections) == text, (
+            f"{page}'s generated sections are stale: run `python -m generator`"
+        )
 
-    # Then it has each section's markers, and what is between them is current
-    for name in sections:
-        assert f"\n<!-- {name}:begin -->\n" in text, f"README has no {name} section"
-        assert f"\n<!-- {name}:end -->\n" in text, f"README has no end to its {name} section"
-    assert readme.with_sections(text, sections) == text, (
-        "README's generated sections are stale: run `python -m generator`"
-    )
+
+def test_the_readme_has_nothing_generated() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert ":begin -->" not in readme
 
 
 def test_every_committed_file_in_templates_is_generated() -> None:

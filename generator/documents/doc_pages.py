@@ -1,9 +1,10 @@
-"""The README's generated sections: prod's architecture diagram and its cost at two
-workloads, each between `<!-- NAME:begin -->` and `<!-- NAME:end -->` markers.
+"""The documentation's generated sections: prod's architecture diagram (docs/architecture.md)
+and its cost at two workloads (docs/cost.md), each between `<!-- NAME:begin -->` and
+`<!-- NAME:end -->` markers.
 
 `python -m generator` rewrites them (and `--check` compares them) only when it writes to the
-default templates/ directory: a run with --out (the tests', into a scratch directory) leaves
-the README alone. A README without the markers is left alone too.
+default templates/ directory of the project's root: a run with --out (the tests', into a
+scratch directory) leaves the documentation alone. A page without the markers is left alone.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from generator.cost.line_items import TableBilling
 from generator.documents import diagram
 from generator.stack.environments import Environment
 
-README = Path("README.md")
-# The environment the README pictures and prices.
+DOCS = Path("docs")
+# The environment the documentation pictures and prices.
 ENVIRONMENT = "prod"
 COST_WORKLOADS = (3_500, 350_000)
 
@@ -40,11 +41,12 @@ def diagram_text(environment: Environment, template: Mapping[str, Any]) -> str:
 
 def sections(
     environment: Environment, template: Mapping[str, Any], *, drawing: str
-) -> dict[str, str]:
-    """The body of each generated section, by marker name (drawing: its diagram_text)."""
+) -> dict[Path, dict[str, str]]:
+    """The body of each generated section, by page and marker name (drawing: the
+    environment's diagram_text)."""
     return {
-        "diagram": f"```mermaid\n{drawing}```\n",
-        "cost": _cost_section(environment, template),
+        DOCS / "architecture.md": {"diagram": f"```mermaid\n{drawing}```\n"},
+        DOCS / "cost.md": {"cost": _cost_section(environment, template)},
     }
 
 
