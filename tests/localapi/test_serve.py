@@ -18,6 +18,7 @@ import pytest
 from generator.stack.build import render
 from generator.stack.environments import ENVIRONMENTS
 from tests.localapi.conftest import Served, start_serve
+from tests.support import cli
 from tests.support.api import order_body
 
 CORS_ORIGIN = "access-control-allow-origin"
@@ -254,3 +255,27 @@ def test_sigterm_the_moment_it_is_ready_stops_it() -> None:
     # Then it stops cleanly and says so
     assert status == 0
     served.wait_for_line(lambda line: line == "stopping")
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        ('{"a": 1}', "not a CloudFormation template: no Resources"),
+        ('{"Resources": {}}', "expected one AWS::ApiGateway::RestApi"),
+        ("[1, 2]", "not a JSON template"),
+    ],
+    ids=["no-resources", "no-api", "not-an-object"],
+)
+def test_a_template_file_that_cannot_be_served_is_a_one_line_error(
+    tmp_path: Path, content: str, says: str
+) -> None:
+    path = tmp_path / "template.json"
+    path.write_text(content)
+    result = cli.run(["-m", "generator", "serve", "--template-file", str(path)])
+    cli.assert_clean_error(result, 1, "python -m generator serve: error:", str(path), says)
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_a_port_that_is_not_one_is_a_usage_error(port: str) -> None:
+    result = cli.run(["-m", "generator", "serve", "--port", port])
+    cli.assert_clean_error(result, 2, "python -m generator serve: error: argument --port")

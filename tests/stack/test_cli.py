@@ -257,3 +257,15 @@ def test_console_script_calls_itself_by_its_name(tmp_path: Path) -> None:
     # When it is misused, Then its error names it, not `python -m generator`
     result = subprocess.run([str(script), "--env", "staging"], capture_output=True, text=True)
     cli.assert_clean_error(result, 2, "food-delivery-generator: error: argument --env")
+
+
+def test_a_subcommands_errors_all_start_with_its_name(tmp_path: Path) -> None:
+    # Given one error argparse finds and one the command finds when it runs
+    usage = cli.run(["-m", "generator", "deploy", "--env", "dev"])
+    runtime = cli.run(
+        ["-m", "generator", "deploy", "--env", "dev", "--stack-name", "s", "--yes",
+         "--artifact-bucket", "b", "--template-file", str(tmp_path / "missing.json")]
+    )  # fmt: skip
+    # Then both name the command the same way
+    cli.assert_clean_error(usage, 2, "python -m generator deploy: error:")
+    cli.assert_clean_error(runtime, 1, "python -m generator deploy: error:", "does not exist")
