@@ -36,6 +36,7 @@ HANDLER_TEST_REQUIREMENTS = [
     "hypothesis>=6.100",
 ]
 
+CFN_LINT = "cfn-lint==1.58.0"
 DOCS_REQUIREMENTS = ["mkdocs>=1.6,<2", "mkdocs-material>=9.5,<10"]
 
 setup(
@@ -57,6 +58,10 @@ setup(
         "troposphere>=4.8,<5",
         "awacs>=2.4,<3",
         "boto3>=1.34",
+        # Its copy of CloudFormation's registry schemas and IAM's service reference is what
+        # the bootstrap template's execution role is derived from: pinned, so that the same
+        # version gives the same template (a new one may change it: take it on purpose).
+        CFN_LINT,
     ],
     extras_require={
         # What the Lambda code imports; also bundled into the artifact by `generator package`.
@@ -73,7 +78,7 @@ setup(
             *DOCS_REQUIREMENTS,
             *HANDLER_TEST_REQUIREMENTS,
             "PyJWT[crypto]>=2.8",
-            "cfn-lint>=1.20",
+            CFN_LINT,
             "awscli>=1.36",
             # tests/packaging builds the sdist and wheel (bdist_wheel is built in from 70.1).
             "setuptools>=70.1",

@@ -1,6 +1,7 @@
-"""`python -m generator [--env ENV]... [--out DIR] [--check]`: write or check the templates,
-their diagrams, the API's OpenAPI document and, when writing to templates/ (from the
-project's root only), the documentation's generated sections."""
+"""`python -m generator [--env ENV]... [--out DIR] [--check]`: write or check the templates
+(each environment's and the bootstrap stack's), their diagrams, the API's OpenAPI document
+and, when writing to templates/ (from the project's root only), the documentation's
+generated sections."""
 
 from __future__ import annotations
 
@@ -81,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
 def _expected_files(args: argparse.Namespace) -> dict[Path, str]:
     """Every file this run writes (or checks), with its content."""
     from generator.documents import doc_pages, openapi
+    from generator.stack import names
+    from generator.stack.bootstrap.build import render_bootstrap
     from generator.stack.build import render
     from generator.stack.environments import PROD
 
@@ -102,6 +105,8 @@ def _expected_files(args: argparse.Namespace) -> dict[Path, str]:
                     expected[page] = updated
     # The same API in every environment: one document, from prod's template (built once).
     expected[out / openapi.OPENAPI_FILE_NAME] = openapi.render(render(PROD).template)
+    # One per account and region, for every environment's stack.
+    expected[out / names.BOOTSTRAP_TEMPLATE_FILE_NAME] = render_bootstrap()
     return expected
 
 

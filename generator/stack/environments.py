@@ -90,6 +90,11 @@ class Environment:
                 raise ValueError(f"partner {partner.name}: no usage tier {partner.tier!r}")
 
     @property
+    def stack_name(self) -> str:
+        """The stack's name in an account: the bootstrap stack's roles are scoped to it."""
+        return f"food-delivery-{self.name}"
+
+    @property
     def template_file_name(self) -> str:
         return f"food-delivery-{self.name}.json"
 

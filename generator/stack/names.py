@@ -195,3 +195,40 @@ def partner_export_suffix(partner: str, what: str) -> str:
 
 SERVICE_NAME = "food-delivery-api"
 METRICS_NAMESPACE = "FoodDelivery"
+
+
+# The bootstrap stack (one per account and region): its template, stack name and logical ids.
+BOOTSTRAP = "bootstrap"
+BOOTSTRAP_STACK_NAME = "food-delivery-bootstrap"
+BOOTSTRAP_TEMPLATE_FILE_NAME = "food-delivery-bootstrap.json"
+ARTIFACT_BUCKET_RESOURCE = "ArtifactBucket"
+ARTIFACT_BUCKET_POLICY = "ArtifactBucketPolicy"
+EXECUTION_ROLE = "CloudFormationExecutionRole"
+# The execution role's policies: this prefix and a number (IAM caps each at 6,144 characters).
+EXECUTION_POLICY_PREFIX = "CloudFormationExecutionPolicy"
+GITHUB_OIDC_PROVIDER = "GitHubOidcProvider"
+DEPLOY_ROLE = "GitHubDeployRole"
+PLAN_ROLE = "GitHubPlanRole"
+# Bootstrap parameters and conditions.
+GITHUB_REPOSITORY = "GitHubRepository"
+GITHUB_OIDC_PROVIDER_ARN = "GitHubOidcProviderArn"
+DEPLOY_BRANCH = "DeployBranch"
+NONCURRENT_VERSION_DAYS = "NoncurrentVersionDays"
+ARTIFACT_RETENTION_DAYS = "ArtifactRetentionDays"
+HAS_GITHUB_REPOSITORY = "HasGitHubRepository"
+CREATES_OIDC_PROVIDER = "CreatesGitHubOidcProvider"
+# Bootstrap outputs (exported as "<stack name>-<suffix>").
+OUTPUT_ARTIFACT_BUCKET = "ArtifactBucketName"
+OUTPUT_ARTIFACT_PREFIX = "ArtifactPrefix"
+OUTPUT_EXECUTION_ROLE = "ExecutionRoleArn"
+OUTPUT_DEPLOY_ROLE = "DeployRoleArn"
+OUTPUT_PLAN_ROLE = "PlanRoleArn"
+BOOTSTRAP_EXPORT_SUFFIXES = {
+    OUTPUT_ARTIFACT_BUCKET: "artifact-bucket",
+    OUTPUT_ARTIFACT_PREFIX: "artifact-prefix",
+    OUTPUT_EXECUTION_ROLE: "execution-role-arn",
+    OUTPUT_DEPLOY_ROLE: "deploy-role-arn",
+    OUTPUT_PLAN_ROLE: "plan-role-arn",
+}
+# Where releases go in the artifact bucket: the CI roles may write there and nowhere else.
+ARTIFACT_PREFIX = "releases"

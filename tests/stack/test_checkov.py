@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 
 from generator.stack import scanner_skips
-from generator.stack.build import render
-from generator.stack.environments import ENVIRONMENTS
+from tests.support.templates import TEMPLATE_FILES, generated_templates
 
 # A scan of every resource takes about ten seconds: out of the fast lane.
 pytestmark = pytest.mark.slow
@@ -25,6 +24,7 @@ DECLARED_SKIPS = dict(
         scanner_skips.NO_DLQ_FOR_SYNCHRONOUS_FUNCTION,
         scanner_skips.NO_RESERVED_CONCURRENCY_FOR_READS,
         scanner_skips.NO_API_CACHE,
+        scanner_skips.ARTIFACT_BUCKET_WITHOUT_ACCESS_LOG,
     )
 )
 
@@ -38,15 +38,15 @@ def _checkov_command() -> list[str]:
 def checkov_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     # Scan the templates as generated now (the snapshot test ties them to templates/).
     directory = tmp_path_factory.mktemp("templates")
-    for environment in ENVIRONMENTS.values():
-        (directory / environment.template_file_name).write_text(render(environment).text)
+    for file_name, text in generated_templates().items():
+        (directory / file_name).write_text(text)
     reports = {}
-    for environment in ENVIRONMENTS.values():
+    for file_name in TEMPLATE_FILES:
         result = subprocess.run(
             [
                 *_checkov_command(),
                 "--file",
-                str(directory / environment.template_file_name),
+                str(directory / file_name),
                 "--framework",
                 "cloudformation",
                 "--skip-download",
@@ -58,13 +58,13 @@ def checkov_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[s
             timeout=300,
         )
         assert result.stdout.strip(), result.stderr[-2000:]
-        reports[environment.name] = json.loads(result.stdout)
+        reports[file_name] = json.loads(result.stdout)
     return reports
 
 
-@pytest.mark.parametrize("env", sorted(ENVIRONMENTS))
-def test_checkov_fails_no_check(checkov_report: dict[str, dict[str, Any]], env: str) -> None:
-    report = checkov_report[env]
+@pytest.mark.parametrize("file_name", TEMPLATE_FILES)
+def test_checkov_fails_no_check(checkov_report: dict[str, dict[str, Any]], file_name: str) -> None:
+    report = checkov_report[file_name]
     summary = report["summary"]
     failed = [
         f"{check['check_id']} {check['resource']}: {check['check_name']}"
@@ -74,15 +74,16 @@ def test_checkov_fails_no_check(checkov_report: dict[str, dict[str, Any]], env: 
     assert summary["failed"] == 0
     # The scan really ran: it parsed every resource and passed checks on them.
     assert summary["parsing_errors"] == 0
-    assert summary["resource_count"] == len(render(ENVIRONMENTS[env]).template["Resources"])
+    resources = json.loads(generated_templates()[file_name])["Resources"]
+    assert summary["resource_count"] == len(resources)
     assert summary["passed"] > 0
 
 
-@pytest.mark.parametrize("env", sorted(ENVIRONMENTS))
+@pytest.mark.parametrize("file_name", TEMPLATE_FILES)
 def test_every_skip_is_declared_with_its_reason(
-    checkov_report: dict[str, dict[str, Any]], env: str
+    checkov_report: dict[str, dict[str, Any]], file_name: str
 ) -> None:
-    skipped = checkov_report[env]["results"]["skipped_checks"]
+    skipped = checkov_report[file_name]["results"]["skipped_checks"]
     assert skipped, "expected the declared skips to be reported as skipped"
     for check in skipped:
         assert check["check_id"] in DECLARED_SKIPS, check["check_id"]

@@ -15,6 +15,7 @@ import pytest
 from generator.__main__ import main
 from generator.documents.openapi import OPENAPI_FILE_NAME
 from generator.stack.environments import ENVIRONMENTS
+from generator.stack.names import BOOTSTRAP_TEMPLATE_FILE_NAME
 from tests.support import cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,6 +48,7 @@ def test_output_is_identical_whatever_the_hash_seed(tmp_path: Path) -> None:
         assert template.startswith(b'{\n  "AWSTemplateFormatVersion"')
         assert first.pop(environment.diagram_file_name).startswith(b"flowchart LR\n")
     assert first.pop(OPENAPI_FILE_NAME).startswith(b'{\n  "components"')
+    assert first.pop(BOOTSTRAP_TEMPLATE_FILE_NAME).startswith(b'{\n  "AWSTemplateFormatVersion"')
     assert first == {}
 
 
@@ -83,9 +85,10 @@ def test_check_fails_when_a_template_is_missing(tmp_path: Path) -> None:
 
 def test_env_writes_only_that_environment(tmp_path: Path) -> None:
     # Given --env dev, When run, Then only the dev template and its diagram are written (and
-    # the OpenAPI document, the same for every environment)
+    # the OpenAPI document and the bootstrap template, the same for every environment)
     assert main(["--env", "dev", "--out", str(tmp_path)]) == 0
     assert sorted(path.name for path in tmp_path.iterdir()) == [
+        BOOTSTRAP_TEMPLATE_FILE_NAME,
         "food-delivery-dev.json",
         "food-delivery-dev.mmd",
         OPENAPI_FILE_NAME,

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from generator.documents import doc_pages, openapi
+from generator.stack import names
+from generator.stack.bootstrap.build import render_bootstrap
 from generator.stack.build import render
 from generator.stack.environments import ENVIRONMENTS
 from tests.support.diff import differences
@@ -30,6 +32,16 @@ def test_committed_template_equals_generated(name: str) -> None:
     # Then their content is equal (readable diff first), then their bytes
     diff = list(differences(json.loads(generated), json.loads(committed)))
     assert not diff, "templates/ is stale, run `python -m generator`:\n" + "\n".join(diff[:40])
+    assert committed == generated.encode("utf-8")
+
+
+def test_committed_bootstrap_template_equals_generated() -> None:
+    committed = (TEMPLATES / names.BOOTSTRAP_TEMPLATE_FILE_NAME).read_bytes()
+    generated = render_bootstrap()
+    diff = list(differences(json.loads(generated), json.loads(committed)))
+    assert not diff, "the bootstrap template is stale, run `python -m generator`:\n" + "\n".join(
+        diff[:40]
+    )
     assert committed == generated.encode("utf-8")
 
 
@@ -80,11 +92,11 @@ def test_the_readme_has_nothing_generated() -> None:
 
 def test_every_committed_file_in_templates_is_generated() -> None:
     # Given the files in templates/, Then each is an environment's template or diagram, or
-    # the OpenAPI document (no orphans)
+    # the OpenAPI document, or the bootstrap template (no orphans)
     expected = {
         name
         for environment in ENVIRONMENTS.values()
         for name in (environment.template_file_name, environment.diagram_file_name)
     }
-    expected.add(openapi.OPENAPI_FILE_NAME)
+    expected |= {openapi.OPENAPI_FILE_NAME, names.BOOTSTRAP_TEMPLATE_FILE_NAME}
     assert {path.name for path in TEMPLATES.iterdir()} == expected
