@@ -90,6 +90,9 @@ setup(
             "import-linter==2.17",
             "boto3-stubs[cloudformation,dynamodb,s3,sqs,ssm]>=1.34",
             "check-jsonschema>=0.29",
+            # The workflows' static security audit (zizmor --offline); pinned like the other
+            # scanners.
+            "zizmor==1.33.1",
             "openapi-spec-validator>=0.7",
             # Fuzzing the local API from its OpenAPI document.
             "schemathesis>=4.0,<5",

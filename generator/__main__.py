@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import NoReturn
 
 from generator import __version__
-from generator.commands import cost, deploy, diff, emit, package, serve
+from generator.commands import bootstrap, cost, deploy, diff, emit, package, serve
 from generator.errors import USAGE, UserError
 
 # Each declares NAME, HELP, DESCRIPTION, add_arguments(parser) and run(args); the modules
 # import what their run needs when it runs.
-SUBCOMMANDS = (package, diff, deploy, serve, cost)
+SUBCOMMANDS = (bootstrap, package, diff, deploy, serve, cost)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -6,10 +6,12 @@ from __future__ import annotations
 import ast
 import configparser
 import os
+import shlex
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -99,20 +101,62 @@ def test_the_handlers_entry_modules_import_neither_the_generator_nor_the_local_a
             assert not [n for n in names if n.split(".")[0] in ("generator", "localapi")], path
 
 
-def test_the_github_workflow_is_valid_and_runs_the_readme_commands() -> None:
-    workflow = ROOT / ".github" / "workflows" / "ci.yml"
-    result = _run(
-        str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(workflow)
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    steps = [
-        step.get("run", "")
+WORKFLOWS = ROOT / ".github" / "workflows"
+
+
+def _steps(workflow: Path) -> list[dict[str, Any]]:
+    return [
+        step
         for job in yaml.safe_load(workflow.read_text())["jobs"].values()
         for step in job["steps"]
     ]
+
+
+def test_the_workflows_are_valid_and_zizmor_finds_nothing() -> None:
+    workflows = sorted(str(path) for path in WORKFLOWS.glob("*.yml"))
+    assert [Path(path).name for path in workflows] == ["ci.yml", "deploy.yml"]
+    schema = _run(
+        str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *workflows
+    )
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+    # (unpinned actions, template injection, excessive permissions, persisted credentials...)
+    audit = _run(str(BIN / "zizmor"), "--offline", "--persona=pedantic", *workflows)
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+    assert "No findings" in audit.stdout
+
+
+def test_the_ci_workflow_runs_the_readme_commands() -> None:
+    steps = [step.get("run", "") for step in _steps(WORKFLOWS / "ci.yml")]
     for command in the_two_commands():
         assert command in steps, f"the workflow does not run `{command}`"
     assert any("tox -e lint" in step for step in steps)
+
+
+def test_the_deploy_workflow_uses_oidc_roles_and_commands_that_parse() -> None:
+    from generator.__main__ import build_parser
+
+    steps = _steps(WORKFLOWS / "deploy.yml")
+    logins = [s for s in steps if s.get("uses", "").startswith("aws-actions/")]
+    assert len(logins) == 3  # plan, deploy dev, deploy prod
+    for login in logins:
+        assert set(login["with"]) == {"role-to-assume", "aws-region"}  # no keys
+    commands = [
+        " ".join(line.strip().rstrip("\\") for line in step["run"].splitlines())
+        for step in steps
+        if "python -m generator" in step.get("run", "")
+    ]
+    invocations = [
+        command[command.index("python -m generator") :].split(">")[0] for command in commands
+    ]
+    for invocation in invocations:
+        words = shlex.split(invocation.replace('"$AWS_REGION"', "eu-west-1"))[3:]
+        words = [word.replace("$TARGET_ENV", "dev") for word in words]
+        build_parser().parse_args(words)  # exits 2 on an option that does not exist
+    assert {tuple(shlex.split(i)[3:5]) for i in invocations} == {
+        ("--check",),
+        ("diff", "--env"),
+        ("deploy", "--env"),
+    }
 
 
 def test_pre_commit_runs_ruff_cfn_lint_and_the_template_check() -> None:

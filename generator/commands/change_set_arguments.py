@@ -1,4 +1,5 @@
-"""What `deploy` and `diff` share: their arguments, and how a change set's preview is shown."""
+"""What `deploy`, `diff` and `bootstrap` share: their arguments, the request they read, and how
+a change set's preview is shown."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from generator.errors import USAGE, UserError
 from generator.stack.environments import ENVIRONMENTS
 
 if TYPE_CHECKING:
-    from generator.release.deploying import DeployRequest, Preview
+    from generator.release.bootstrap import Bootstrap
+    from generator.release.deploying import Clients, DeployRequest, Preview
 
 DEFAULT_DIST = Path("dist")
 
@@ -27,35 +29,45 @@ def parameter(value: str) -> tuple[str, str]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of deploy and diff."""
+    from generator.stack import names
+
     parser.add_argument(
         "--env",
         required=True,
         choices=sorted(ENVIRONMENTS),
         help="environment of the template",
     )
-    parser.add_argument("--stack-name", required=True, metavar="NAME", help="the stack")
+    parser.add_argument(
+        "--stack-name",
+        metavar="NAME",
+        help="the stack (default: food-delivery-<env>, the name the bootstrap stack's "
+        "execution role manages)",
+    )
     parser.add_argument(
         "--artifact-bucket",
-        required=True,
         metavar="BUCKET",
-        help="S3 bucket of the Lambda zip (and of a template over CloudFormation's inline limit)",
+        help="S3 bucket of the Lambda zip (and of a template over CloudFormation's inline "
+        "limit); default: the bootstrap stack's",
     )
     parser.add_argument(
         "--artifact-prefix",
-        default="",
         metavar="PREFIX",
-        help="key prefix in that bucket (default: none)",
+        help="key prefix in --artifact-bucket (default: none)",
     )
     parser.add_argument(
-        "--parameter",
-        dest="parameters",
-        action="append",
-        default=[],
-        type=parameter,
-        metavar="KEY=VALUE",
-        help="a template parameter (repeatable); the others keep the stack's previous value, "
-        "or take their default on a new stack. ArtifactBucket and ArtifactKey are filled in",
+        "--role-arn",
+        metavar="ARN",
+        help="the role CloudFormation creates the stack's resources as; default: the "
+        "bootstrap stack's execution role (none without a bootstrap stack: your credentials)",
     )
+    parser.add_argument(
+        "--bootstrap-stack-name",
+        metavar="NAME",
+        default=names.BOOTSTRAP_STACK_NAME,
+        help=f"where the bucket and the role are read from (default: {names.BOOTSTRAP_STACK_NAME})",
+    )
+    add_parameter_argument(parser, filled_in="ArtifactBucket and ArtifactKey are filled in")
     add_template_file_argument(parser)
     parser.add_argument(
         "--out",
@@ -71,51 +83,122 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_parameter_argument(parser: argparse.ArgumentParser, *, filled_in: str = "") -> None:
+    parser.add_argument(
+        "--parameter",
+        dest="parameters",
+        action="append",
+        default=[],
+        type=parameter,
+        metavar="KEY=VALUE",
+        help="a template parameter (repeatable); the others keep the stack's previous value, "
+        f"or take their default on a new stack{'. ' + filled_in if filled_in else ''}",
+    )
+
+
 def read_request(args: argparse.Namespace) -> DeployRequest:
-    """What the command was asked: the template read and every --parameter checked against it
-    (usage errors), before any AWS call."""
+    """What deploy or diff was asked: the template read and every --parameter checked against
+    it (usage errors), before any AWS call. Its release is filled in by with_account_side."""
+    from generator.release.deploying import FILLED_BY_DEPLOY
+    from generator.release.publishing import template_file
+
+    if args.artifact_prefix is not None and args.artifact_bucket is None:
+        raise UserError(
+            "--artifact-prefix needs --artifact-bucket (the bootstrap stack's bucket comes with "
+            "its prefix)",
+            status=USAGE,
+        )
+    environment = ENVIRONMENTS[args.env]
+    return read_template_request(
+        args,
+        label=environment.name,
+        path=template_file(environment, args.template_file),
+        stack_name=args.stack_name or environment.stack_name,
+        names_the_data=environment.retain_data,
+        filled=FILLED_BY_DEPLOY,
+        role_arn=args.role_arn,
+    )
+
+
+def read_template_request(
+    args: argparse.Namespace,
+    *,
+    label: str,
+    path: Path,
+    stack_name: str,
+    names_the_data: bool,
+    filled: Sequence[str] = (),
+    role_arn: str | None = None,
+) -> DeployRequest:
+    """The template at path read compact, and the --parameter values checked against it."""
     from generator.release.deploying import DeployRequest
-    from generator.release.publishing import S3Location, compact_template, template_file
+    from generator.release.publishing import compact_template
 
     overrides: dict[str, str] = {}
     for key, value in args.parameters:
         if key in overrides:
             raise UserError(f"--parameter {key} is given twice", status=USAGE)
         overrides[key] = value
-    environment = ENVIRONMENTS[args.env]
-    path = template_file(environment, args.template_file)
     text = compact_template(path)
     template = json.loads(text)
     if not isinstance(template.get("Resources"), dict):
         raise UserError(f"{path} is not a CloudFormation template (no Resources)")
-    check_overrides(template, overrides, path)
+    check_overrides(template, overrides, path, filled=filled)
     return DeployRequest(
-        environment=environment,
-        stack_name=args.stack_name,
-        location=S3Location(bucket=args.artifact_bucket, prefix=args.artifact_prefix.strip("/")),
+        label=label,
+        stack_name=stack_name,
         template_file=path,
         template_text=text,
         template=template,
         overrides=overrides,
-        out=args.out,
+        names_the_data=names_the_data,
+        role_arn=role_arn,
     )
 
 
-def check_overrides(template: Mapping[str, Any], overrides: Mapping[str, str], path: Path) -> None:
+def with_account_side(
+    clients: Clients, request: DeployRequest, args: argparse.Namespace
+) -> tuple[DeployRequest, Bootstrap | None]:
+    """The request with its bucket and execution role, given or read from the bootstrap
+    stack."""
+    from generator.release import bootstrap
+    from generator.release.publishing import S3Location
+
+    given = None
+    if args.artifact_bucket is not None:
+        prefix = (args.artifact_prefix or "").strip("/")
+        given = S3Location(bucket=args.artifact_bucket, prefix=prefix)
+    return bootstrap.with_account_side(
+        clients,
+        request,
+        environment=ENVIRONMENTS[args.env],
+        given=given,
+        out=args.out,
+        bootstrap_stack_name=args.bootstrap_stack_name,
+    )
+
+
+def check_overrides(
+    template: Mapping[str, Any],
+    overrides: Mapping[str, str],
+    path: Path,
+    *,
+    filled: Sequence[str] = (),
+) -> None:
     """A usage error for a --parameter the template does not declare, or one deploy fills."""
-    from generator.release.deploying import FILLED_BY_DEPLOY
     from generator.stack import names
 
     declared = sorted(template.get("Parameters", {}))
     for key in sorted(overrides):
-        if key in FILLED_BY_DEPLOY:
+        if key in filled:
             raise UserError(
                 f"--parameter {key}: deploy sets it ({names.ARTIFACT_BUCKET} from "
-                f"--artifact-bucket, {names.ARTIFACT_KEY} from the zip it builds)",
+                f"--artifact-bucket or the bootstrap stack, {names.ARTIFACT_KEY} from the zip "
+                "it builds)",
                 status=USAGE,
             )
         if key not in declared:
-            settable = [name for name in declared if name not in FILLED_BY_DEPLOY]
+            settable = [name for name in declared if name not in filled]
             raise UserError(
                 f"--parameter {key}: {path} has no such parameter (it has: {', '.join(settable)})",
                 status=USAGE,
@@ -127,7 +210,9 @@ def show_preview(preview: Preview, request: DeployRequest, say: Callable[[str], 
     from generator.release import change_sets, guard_rails
 
     kind = "new stack" if preview.change_set_type == "CREATE" else "update"
-    say(f"Stack {preview.stack_name} ({request.environment.name}, {kind}):")
+    say(f"Stack {preview.stack_name} ({request.label}, {kind}):")
+    if request.role_arn:
+        say(f"CloudFormation works as: {request.role_arn}")
     if preview.parameters:
         say("Parameters:")
         _indented(change_sets.parameter_table(preview.parameters), say)
@@ -139,13 +224,8 @@ def show_preview(preview: Preview, request: DeployRequest, say: Callable[[str], 
     else:
         say("Resources: CloudFormation lists no resource change")
     if preview.risky:
-        for line in guard_rails.warning(preview.risky, name_the_data=names_the_data(request)):
+        for line in guard_rails.warning(preview.risky, name_the_data=request.names_the_data):
             say(line)
-
-
-def names_the_data(request: DeployRequest) -> bool:
-    """Name the data at risk where it is kept on purpose (prod retains its data)."""
-    return request.environment.retain_data
 
 
 def _indented(lines: Sequence[str], say: Callable[[str], None]) -> None:

@@ -18,11 +18,11 @@ NAME = "diff"
 HELP = "preview what a deploy would change (exit 0: current, 1: changes, 2: error)"
 DESCRIPTION = (
     "Build the Lambda zip, create a change set for the stack with the same inputs as "
-    "`deploy`, print it (parameters, resources, replacements, stateful resources at "
-    "risk) and delete it. Nothing is uploaded unless the template is over "
-    "CloudFormation's inline limit. Exit status: 0 when the stack is current, 1 when "
-    "it would change, 2 on errors. A stack that does not exist shows every resource "
-    "as Add."
+    "`deploy` (the artifact bucket and execution role from the bootstrap stack unless "
+    "given), print it (parameters, resources, replacements, stateful resources at risk) and "
+    "delete it. Nothing is uploaded unless the template is over CloudFormation's inline "
+    "limit. Exit status: 0 when the stack is current, 1 when it would change, 2 on errors. "
+    "A stack that does not exist shows every resource as Add."
 )
 
 
@@ -39,11 +39,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _diff(args: argparse.Namespace) -> int:
     from generator.release import deploying
-    from generator.release.publishing import check_bucket
 
     request = stacks.read_request(args)
     clients = deploying.connect(args.region, args.endpoint_url)
-    check_bucket(clients.s3, request.location.bucket)
+    request, _ = stacks.with_account_side(clients, request, args)
     stack = deploying.current_stack(clients, request.stack_name)
     prepared = deploying.prepare_release(clients, request, upload_artifact=False, say=_quiet)
     preview = deploying.create_change_set(clients, request, stack, prepared, purpose="diff")
@@ -54,7 +53,9 @@ def _diff(args: argparse.Namespace) -> int:
         stacks.show_preview(preview, request, print)
         return WOULD_CHANGE
     finally:
-        deploying.delete_change_set(clients, preview)
+        left = deploying.delete_change_set(clients, preview)
+        if left:
+            print(left)
 
 
 def _quiet(_: str) -> None:

@@ -37,17 +37,22 @@ from generator.release.publishing import (
 )
 from generator.release.stack_events import SUCCEEDED, Follower, StackEvent, first_failure, is_final
 from generator.stack import names
-from generator.stack.environments import Environment
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient
-    from mypy_boto3_cloudformation.type_defs import CreateChangeSetInputTypeDef, ParameterTypeDef
+    from mypy_boto3_cloudformation.type_defs import (
+        CreateChangeSetInputTypeDef,
+        ParameterTypeDef,
+        StackTypeDef,
+    )
     from mypy_boto3_s3 import S3Client
 
 CHANGE_SET_POLL_SECONDS = 2.0
 EVENT_POLL_SECONDS = 3.0
 # Parameters deploy fills itself: the bucket from --artifact-bucket, the key from the zip.
 FILLED_BY_DEPLOY = (names.ARTIFACT_BUCKET, names.ARTIFACT_KEY)
+# What CloudFormation answers for a call the credentials are not allowed.
+ACCESS_DENIED = frozenset({"AccessDenied", "AccessDeniedException"})
 # A stack that exists only to hold a change set never executed: deployed like a new one.
 REVIEW_IN_PROGRESS = "REVIEW_IN_PROGRESS"
 # States a stack can only be deleted from, and how it got there.
@@ -61,17 +66,31 @@ Say = Callable[[str], None]
 
 
 @dataclass(frozen=True)
-class DeployRequest:
-    """What a deploy or diff was asked for, read and checked before any AWS call."""
+class Release:
+    """Where an app stack's release goes: the Lambda zip is built in `out` and uploaded (with
+    a template over the inline limit) to `location`."""
 
-    environment: Environment
-    stack_name: str
     location: S3Location
+    out: Path
+
+
+@dataclass(frozen=True)
+class DeployRequest:
+    """What a deploy, diff or bootstrap was asked for, read and checked before any AWS call."""
+
+    label: str  # what the template is: an environment's name, or "bootstrap"
+    stack_name: str
     template_file: Path
     template_text: str  # compact, as CloudFormation receives it
     template: Mapping[str, Any]
     overrides: Mapping[str, str]
-    out: Path
+    # A refusal names the data at risk where the stack keeps it on purpose (prod, bootstrap).
+    names_the_data: bool
+    # None for a stack with no code (bootstrap); for an app stack, None until the bootstrap
+    # stack is read when --artifact-bucket is not given.
+    release: Release | None = None
+    # The role CloudFormation works as (RoleARN); None: the caller's credentials.
+    role_arn: str | None = None
 
     @property
     def template_size(self) -> int:
@@ -118,8 +137,8 @@ class DeployedStack:
         return self.status == REVIEW_IN_PROGRESS
 
 
-def current_stack(clients: Clients, stack_name: str) -> DeployedStack | None:
-    """The stack, None if there is none; UserError if its state forbids a change set."""
+def described_stack(clients: Clients, stack_name: str) -> StackTypeDef | None:
+    """DescribeStacks' answer for the stack, None if there is none."""
     from botocore.exceptions import ClientError
 
     with aws.reported(f"reading stack {stack_name}"):
@@ -131,6 +150,14 @@ def current_stack(clients: Clients, stack_name: str) -> DeployedStack | None:
             if "does not exist" in str(error.response.get("Error", {}).get("Message", "")):
                 return None
             raise
+    return found
+
+
+def current_stack(clients: Clients, stack_name: str) -> DeployedStack | None:
+    """The stack, None if there is none; UserError if its state forbids a change set."""
+    found = described_stack(clients, stack_name)
+    if found is None:
+        return None
     stack = DeployedStack(
         stack_id=found["StackId"],
         status=found["StackStatus"],
@@ -192,9 +219,9 @@ class TemplatePlacement:
 
 @dataclass(frozen=True)
 class PreparedRelease:
-    """The zip's key and the template."""
+    """The zip's key (None for a stack with no code) and the template."""
 
-    artifact_key: str
+    artifact_key: str | None
     template: TemplatePlacement
 
 
@@ -202,13 +229,16 @@ def prepare_release(
     clients: Clients, request: DeployRequest, *, upload_artifact: bool, say: Say
 ) -> PreparedRelease:
     """Build the zip (and upload it unless it is there), and place the template."""
-    artifact = build(request.out)
+    release = request.release
+    if release is None:
+        return PreparedRelease(artifact_key=None, template=place_template(clients, request, say))
+    artifact = build(release.out)
     say(f"built {artifact.path} ({artifact.size} bytes, sha256 {artifact.sha256})")
     if upload_artifact:
-        key, uploaded = upload(clients.s3, artifact, request.location)
-        say(f"{'uploaded to' if uploaded else 'already at'} s3://{request.location.bucket}/{key}")
+        key, uploaded = upload(clients.s3, artifact, release.location)
+        say(f"{'uploaded to' if uploaded else 'already at'} s3://{release.location.bucket}/{key}")
     else:
-        key = request.location.key_for(artifact.key)
+        key = release.location.key_for(artifact.key)
     return PreparedRelease(artifact_key=key, template=place_template(clients, request, say))
 
 
@@ -216,20 +246,29 @@ def place_template(clients: Clients, request: DeployRequest, say: Say) -> Templa
     """Inline up to CloudFormation's limit; else in the bucket, at a content-addressed key."""
     if request.template_size <= INLINE_TEMPLATE_LIMIT:
         return TemplatePlacement(body=request.template_text)
+    if request.release is None:
+        raise UserError(
+            f"{request.template_file} is {request.template_size} bytes: over the "
+            f"{INLINE_TEMPLATE_LIMIT} bytes CloudFormation takes inline, and this stack has "
+            "no bucket to pass it through"
+        )
+    location = request.release.location
     digest = hashlib.sha256(request.template_text.encode()).hexdigest()[:12]
     stem = request.template_file.stem
-    key = request.location.key_for(f"templates/{stem}-{digest}.json")
-    bucket = request.location.bucket
-    with aws.reported(f"uploading the template to s3://{bucket}"):
-        if not object_exists(clients.s3, bucket, key):
+    key = location.key_for(f"templates/{stem}-{digest}.json")
+    with aws.reported(f"uploading the template to s3://{location.bucket}"):
+        if not object_exists(clients.s3, location.bucket, key):
             clients.s3.put_object(
-                Bucket=bucket,
+                Bucket=location.bucket,
                 Key=key,
                 Body=request.template_text.encode(),
                 ContentType="application/json",
             )
-    say(f"template ({request.template_size} bytes, over the inline limit) at s3://{bucket}/{key}")
-    return TemplatePlacement(url=object_url(clients.s3.meta.endpoint_url, bucket, key))
+    say(
+        f"template ({request.template_size} bytes, over the inline limit) at "
+        f"s3://{location.bucket}/{key}"
+    )
+    return TemplatePlacement(url=object_url(clients.s3.meta.endpoint_url, location.bucket, key))
 
 
 def change_set_parameters(
@@ -282,11 +321,7 @@ def create_change_set(
     from botocore.exceptions import ClientError
 
     creating = stack is None or stack.is_new
-    explicit = {
-        names.ARTIFACT_BUCKET: request.location.bucket,
-        names.ARTIFACT_KEY: prepared.artifact_key,
-        **request.overrides,
-    }
+    explicit = {**filled_in(request, prepared), **request.overrides}
     preview = Preview(
         stack_name=request.stack_name,
         stack_id=None if stack is None else stack.stack_id,
@@ -325,6 +360,16 @@ def create_change_set(
     return _with(preview, changes=resource_changes(pages))
 
 
+def filled_in(request: DeployRequest, prepared: PreparedRelease) -> dict[str, str]:
+    """The parameters deploy sets itself: where the zip is (an app stack's)."""
+    if request.release is None or prepared.artifact_key is None:
+        return {}
+    return {
+        names.ARTIFACT_BUCKET: request.release.location.bucket,
+        names.ARTIFACT_KEY: prepared.artifact_key,
+    }
+
+
 def _create_change_set_arguments(
     preview: Preview,
     request: DeployRequest,
@@ -341,8 +386,10 @@ def _create_change_set_arguments(
         "Parameters": change_set_parameters(request.template, explicit, stack),
         # The stack creates IAM roles (with generated names).
         "Capabilities": ["CAPABILITY_IAM"],
-        "Description": f"python -m generator {purpose}, {request.environment.name}",
+        "Description": f"python -m generator {purpose}, {request.label}",
     }
+    if request.role_arn:
+        arguments["RoleARN"] = request.role_arn
     if template.url:
         arguments["TemplateURL"] = template.url
     else:
@@ -373,14 +420,28 @@ def _described(
     return first["Status"], first.get("StatusReason"), pages
 
 
-def delete_change_set(clients: Clients, preview: Preview) -> None:
-    """Delete the change set, and the stack too when it exists only to hold it."""
+def delete_change_set(clients: Clients, preview: Preview) -> str | None:
+    """Delete the change set, and the stack too when it exists only to hold it. Returns what
+    to tell the user when that stack stays: credentials that may not delete stacks (the CI
+    roles) leave it, empty, for the next deploy to create as new."""
+    from botocore.exceptions import ClientError
+
     if preview.change_set_id is None:
-        return
+        return None
     with aws.reported("deleting the change set"):
         clients.cloudformation.delete_change_set(ChangeSetName=preview.change_set_id)
-        if preview.holds_only_this and preview.stack_id:
+        if not (preview.holds_only_this and preview.stack_id):
+            return None
+        try:
             clients.cloudformation.delete_stack(StackName=preview.stack_id)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") not in ACCESS_DENIED:
+                raise
+            return (
+                f"Stack {preview.stack_name} stays, empty ({REVIEW_IN_PROGRESS}): these "
+                "credentials may not delete stacks. A deploy creates it as a new stack."
+            )
+    return None
 
 
 @dataclass(frozen=True)
@@ -499,4 +560,8 @@ def _events_since(
 def stack_outputs(clients: Clients, stack_name: str) -> dict[str, str]:
     with aws.reported(f"reading the outputs of stack {stack_name}"):
         [stack] = clients.cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
+    return outputs_of(stack)
+
+
+def outputs_of(stack: StackTypeDef) -> dict[str, str]:
     return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", ())}

@@ -1,7 +1,7 @@
 """Guard rails of a deploy: a change set that removes or replaces a resource holding data.
 
-Which resources hold data is decided by their type (tables, queues, keys, log groups, and the
-partners' user pool and app clients, whose ids and secrets the partners hold), as
+Which resources hold data is decided by their type (tables, queues, keys, log groups, buckets,
+and the partners' user pool and app clients, whose ids and secrets the partners hold), as
 CloudFormation reports it in the change set: a resource added to the template later is
 protected with no change here, and a removed one (absent from the new template) too.
 """
@@ -22,6 +22,7 @@ STATEFUL_TYPES: Mapping[str, str] = MappingProxyType(
         "AWS::SQS::Queue": "every message waiting in the queue",
         "AWS::KMS::Key": "the key, and with it whatever it encrypted",
         "AWS::Logs::LogGroup": "every log event kept in it",
+        "AWS::S3::Bucket": "every object in the bucket",
         # Credentials rather than data, but a replacement takes every partner offline until
         # each is handed new ones.
         "AWS::Cognito::UserPool": "every app client in the pool, with its id and secret",
@@ -39,6 +40,10 @@ DATA_OF: Mapping[str, str] = MappingProxyType(
         names.DATA_KEY: "the key of the tables, queue and topic: what it encrypted is unreadable",
         names.API_ACCESS_LOG_GROUP: "the API's access log (who called it, with which key)",
         names.USER_POOL: "every partner's app client: each needs a new client id and secret",
+        # The bootstrap stack's.
+        names.ARTIFACT_BUCKET_RESOURCE: (
+            "every release the stacks were deployed from (a rollback to one needs it)"
+        ),
     }
 )
 

@@ -142,7 +142,7 @@ def deploy_command(
         "--template-file",
         template_file,
         "--stack-name",
-        stack_name or default_stack_name(environment),
+        stack_name or environment.stack_name,
         "--capabilities",
         "CAPABILITY_IAM",
     ]
@@ -157,10 +157,6 @@ def deploy_command(
     if endpoint_url and template_size > INLINE_TEMPLATE_LIMIT:
         printed = f"AWS_ENDPOINT_URL={shlex.quote(endpoint_url)} {printed}"
     return printed
-
-
-def default_stack_name(environment: Environment) -> str:
-    return f"food-delivery-{environment.name}"
 
 
 def _base64_sha256(hex_digest: str) -> str:

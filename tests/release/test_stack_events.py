@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import io
 
-from generator.commands.deploy import failure_message, outputs_text
+from generator.commands.deploy import outputs_text
+from generator.commands.executing import failure_message
 from generator.release.deploying import Outcome
 from generator.release.stack_events import (
     CLEAR_LINE,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import boto3
@@ -13,8 +14,9 @@ import pytest
 
 from generator.__main__ import build_parser
 from generator.commands.change_set_arguments import read_request
+from generator.errors import UserError
 from generator.release import deploying
-from generator.release.publishing import INLINE_TEMPLATE_LIMIT, object_url
+from generator.release.publishing import INLINE_TEMPLATE_LIMIT, S3Location, object_url
 from generator.stack.environments import ENVIRONMENTS
 from tests.release.commands import REGION
 
@@ -22,12 +24,13 @@ from tests.release.commands import REGION
 def inputs_for(
     template_file: Path | None, bucket: str, env: str = "dev"
 ) -> deploying.DeployRequest:
-    """What `deploy` reads from its arguments."""
+    """What `deploy` reads from its arguments, with the bucket they name."""
     arguments = ["deploy", "--env", env, "--stack-name", "placement"]
     arguments += ["--artifact-bucket", bucket, "--artifact-prefix", "rel", "--out", "unused"]
     if template_file is not None:
         arguments += ["--template-file", str(template_file)]
-    return read_request(build_parser().parse_args(arguments))
+    release = deploying.Release(location=S3Location(bucket, "rel"), out=Path("unused"))
+    return replace(read_request(build_parser().parse_args(arguments)), release=release)
 
 
 @pytest.mark.parametrize("env", sorted(ENVIRONMENTS))
@@ -81,3 +84,13 @@ def test_a_bucket_with_dots_is_addressed_by_path() -> None:
         object_url("https://s3.eu-west-1.amazonaws.com", "releases", "t/a.json")
         == "https://releases.s3.eu-west-1.amazonaws.com/t/a.json"
     )
+
+
+def test_a_stack_with_no_bucket_refuses_a_template_over_the_limit(tmp_path: Path) -> None:
+    # Given the bootstrap stack's request (it has no bucket: it makes it) for a big template
+    path = tmp_path / "food-delivery-bootstrap.json"
+    path.write_text(json.dumps({"Description": "x" * INLINE_TEMPLATE_LIMIT, "Resources": {}}))
+    inputs = replace(inputs_for(path, "unused"), release=None)
+    # When it is placed, it is refused in one line, with no AWS call (no endpoint is given)
+    with pytest.raises(UserError, match="over the 51200 bytes CloudFormation takes inline"):
+        deploying.place_template(deploying.connect(REGION, None), inputs, print)

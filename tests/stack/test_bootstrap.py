@@ -236,7 +236,6 @@ def test_the_ci_roles_cannot_create_resources_themselves(bootstrap: CheckedTempl
         "cloudformation:DeleteChangeSet",
         "cloudformation:DescribeStacks",
         "cloudformation:DescribeStackEvents",
-        "cloudformation:DeleteStack",
     }
     releases = {"s3:GetObject", "s3:PutObject", "s3:ListBucket", "iam:PassRole"}
     assert _role_actions(bootstrap, names.DEPLOY_ROLE) == {

@@ -44,9 +44,8 @@ CHANGE_SET_ACTIONS = (
     cfn.DeleteChangeSet,
     cfn.DescribeStacks,
     cfn.DescribeStackEvents,
-    # A change set for a new stack creates the stack; when it is not executed (a diff, a
-    # refusal), the empty stack is deleted with it.
-    cfn.DeleteStack,
+    # Not DeleteStack: it would let CI delete prod. The empty stack a change set for a new
+    # stack leaves when it is not executed (a diff) stays; a deploy creates it as new.
 )
 
 
