@@ -5,15 +5,17 @@ OpenAPI document."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
 from localapi.gateway import MAX_PAYLOAD_BYTES, Gateway, Request, Response
-from localapi.responses import REQUEST_TOO_LARGE
+from localapi.responses import MALFORMED_REQUEST, REQUEST_TOO_LARGE
 from localapi.tokens import TokenIssuer
 
 # A path the API does not use, where the gateway serves the API's OpenAPI document.
@@ -23,6 +25,7 @@ OPENAPI_PATH = "/_local/openapi.json"
 TOKEN_PATH = "/oauth2/token"  # noqa: S105 - a path
 JWKS_PATH = "/.well-known/jwks.json"
 FORM = "application/x-www-form-urlencoded"
+_DIGITS = re.compile(r"[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,16 @@ class _GatewayHttpServer(ThreadingHTTPServer):
     request_queue_size = socket.SOMAXCONN
 
 
+def _content_length(headers: Message) -> int | None:
+    """The body's length (0 without the header), or None when the header is not one number of
+    bytes: not digits (`abc`, `-1`), or given twice with different values."""
+    values = {value.strip() for value in headers.get_all("Content-Length") or ["0"]}
+    if len(values) != 1:
+        return None
+    [value] = values
+    return int(value) if _DIGITS.fullmatch(value) else None
+
+
 class _GatewayRequestHandler(BaseHTTPRequestHandler):
     """HTTP/1.1 in, Request to the gateway, Response out, and one access-log line."""
 
@@ -75,8 +88,12 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         started = time.perf_counter()
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_PAYLOAD_BYTES:
+        length = _content_length(self.headers)
+        if length is None:
+            # Where the body ends is unknown, so nothing after it can be read either.
+            self.close_connection = True
+            response = self.served.gateway.error_response(MALFORMED_REQUEST, "-")
+        elif length > MAX_PAYLOAD_BYTES:
             # Read (up to a bound) and dropped, so the client gets the answer instead of a
             # broken pipe; then the connection closes.
             self._discard(min(length, 2 * MAX_PAYLOAD_BYTES))
