@@ -3,6 +3,7 @@ with an error body, never a 5XX, and no function's worker dies of it."""
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
 
@@ -239,3 +240,54 @@ def test_a_malformed_content_length_is_a_bad_request_and_the_connection_closes(
     assert not [line for line in served.log_lines_since(before) if "Traceback" in line]
     # And serve goes on answering
     assert served.call("GET", "/_local/openapi.json", key=False, token=None).status == 200
+
+
+def _basic(credentials: bytes) -> str:
+    return "Basic " + base64.b64encode(credentials).decode()
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        "Basic",
+        "Basic ",
+        "Basic !!!notbase64",
+        _basic(b"no-colon-here"),
+        _basic(b":secret"),
+        _basic(b":"),
+        _basic(b"\xff\xfe:secret"),
+        _basic(b"x" * 129 + b":secret"),
+        _basic(b"not-an-id:secret"),
+        _basic(b"unknownclient:secret"),
+    ],
+    ids=[
+        "no-credentials",
+        "empty-credentials",
+        "not-base64",
+        "no-colon",
+        "empty-client-id",
+        "only-a-colon",
+        "not-utf-8",
+        "client-id-too-long",
+        "client-id-with-a-dash",
+        "unknown-client",
+    ],
+)
+def test_a_malformed_basic_credential_is_cognitos_invalid_client(
+    served: Served, authorization: str
+) -> None:
+    # Given a token request whose HTTP Basic credentials cannot name an app client
+    before = served.settled_line_count()
+    # When it is sent
+    reply = served.request_token(b"grant_type=client_credentials", authorization)
+    # Then the token endpoint answers as Cognito's does to a failed client authentication
+    assert (reply.status, reply.body) == (400, b'{"error":"invalid_client"}')
+    served.wait_for_line(lambda line: '"POST /oauth2/token" 400' in line, since=before)
+    assert not [line for line in served.log_lines_since(before) if "Traceback" in line]
+
+
+def test_a_partners_client_id_with_an_empty_secret_is_invalid_client(served: Served) -> None:
+    partner = next(iter(served.partners.values()))
+    credentials = _basic(f"{partner.client_id}:".encode())
+    reply = served.request_token(b"grant_type=client_credentials", credentials)
+    assert (reply.status, reply.body) == (400, b'{"error":"invalid_client"}')
