@@ -25,6 +25,15 @@ OPENAPI_PATH = "/_local/openapi.json"
 TOKEN_PATH = "/oauth2/token"  # noqa: S105 - a path
 JWKS_PATH = "/.well-known/jwks.json"
 FORM = "application/x-www-form-urlencoded"
+# A request arrives on 127.0.0.1 in well under a millisecond, so this only ever ends the
+# connections of clients that stopped: half-way through a request, or idle between kept-alive
+# requests (clients reopen a connection the server closed). Each such connection holds a
+# thread until then: a minute bounds how long a stalled client does, and is far above any
+# pause of a working client (tests and benchmarks reuse a connection within seconds). API
+# Gateway documents no idle timeout for REST APIs' client connections (10 minutes for
+# WebSocket APIs'); its 29 s integration timeout is another matter: while a request is with
+# the gateway, nothing is read, and no timeout runs.
+CONNECTION_TIMEOUT_SECONDS = 60.0
 _DIGITS = re.compile(r"[0-9]+")
 
 
@@ -47,6 +56,7 @@ def http_server(
     issuer: TokenIssuer | None,
     openapi: Mapping[str, Any] | None,
     log: Callable[[str], None],
+    connection_timeout: float = CONNECTION_TIMEOUT_SECONDS,
 ) -> ThreadingHTTPServer:
     class Handler(_GatewayRequestHandler):
         served = _Served(
@@ -55,6 +65,7 @@ def http_server(
             openapi=json.dumps(openapi, indent=2).encode() if openapi else None,
             log=log,
         )
+        timeout = connection_timeout  # socketserver sets it on each connection's socket
 
     server = _GatewayHttpServer((host, port), Handler)
     server.daemon_threads = True

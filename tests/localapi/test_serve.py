@@ -310,3 +310,17 @@ def test_a_template_file_that_cannot_be_served_is_a_one_line_error(
 def test_a_port_that_is_not_one_is_a_usage_error(port: str) -> None:
     result = cli.run(["-m", "generator", "serve", "--port", port])
     cli.assert_clean_error(result, 2, "python -m generator serve: error: argument --port")
+
+
+@pytest.mark.parametrize("seconds", ["0", "-1", "soon", "nan", "inf"])
+def test_an_idle_timeout_that_is_not_a_positive_duration_is_a_usage_error(seconds: str) -> None:
+    result = cli.run(["-m", "generator", "serve", "--idle-timeout", seconds])
+    cli.assert_clean_error(result, 2, "python -m generator serve: error: argument --idle-timeout")
+
+
+def test_the_idle_timeout_serve_defaults_to_is_the_local_apis() -> None:
+    # serve cannot import localapi for its --help (moto is an extra): the value is written twice
+    from generator.commands import serve
+    from localapi.http_server import CONNECTION_TIMEOUT_SECONDS
+
+    assert serve.DEFAULT_IDLE_TIMEOUT == CONNECTION_TIMEOUT_SECONDS
