@@ -89,6 +89,7 @@ class LocalAws:
             stdout=subprocess.PIPE,
             stderr=self._stderr,
             text=True,
+            process_group=0,  # as the workers: only the gateway gets Ctrl-C, and stops moto
         )
         stdout = self._server.stdout
         if stdout is None:

@@ -91,6 +91,9 @@ class ExecutionEnvironment:
             stderr=subprocess.PIPE,
             text=True,
             encoding="utf-8",
+            # Out of the gateway's process group: a terminal's Ctrl-C goes to the whole group,
+            # and the worker would die of it with a traceback; the gateway stops it instead.
+            process_group=0,
         )
         stdin, stdout, stderr = self._process.stdin, self._process.stdout, self._process.stderr
         if stdin is None or stdout is None or stderr is None:

@@ -16,7 +16,7 @@ from generator.template_view.resources import TemplateView
 from localapi.aws import LocalAws
 from localapi.functions import FunctionPool, SourceWatcher
 from localapi.gateway import ApiKey, Gateway
-from localapi.http_server import http_server
+from localapi.http_server import CONNECTION_TIMEOUT_SECONDS, http_server
 from localapi.template import StagedApi, read_api
 from localapi.tokens import AppClient, TokenIssuer
 
@@ -52,10 +52,13 @@ class LocalApi:
         parameters: Mapping[str, str] | None = None,
         openapi: Mapping[str, Any] | None = None,
         function_endpoints: Mapping[str, str] | None = None,
+        connection_timeout: float = CONNECTION_TIMEOUT_SECONDS,
         log: Callable[[str], None] = print,
     ) -> None:
         """function_endpoints: where the functions reach a service instead of moto, by
-        service name ("dynamodb": URL): a test puts a faulty network in between."""
+        service name ("dynamodb": URL): a test puts a faulty network in between.
+        connection_timeout: seconds a client may send nothing before its connection is
+        closed (idle, or half-way through a request)."""
         self.template = template
         self.api: StagedApi = read_api(template)
         self._handlers_dir = handlers_dir
@@ -64,6 +67,7 @@ class LocalApi:
         self._parameters = dict(parameters or {})
         self._openapi = openapi
         self._function_endpoints = dict(function_endpoints or {})
+        self._connection_timeout = connection_timeout
         self._log = log
         self.aws = LocalAws(stack_name=stack_name, region=region)
         self.pools: dict[str, FunctionPool] = {}
@@ -130,6 +134,7 @@ class LocalApi:
             issuer=self.issuer,
             openapi=self._openapi,
             log=self._log,
+            connection_timeout=self._connection_timeout,
         )
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         for pool in self.pools.values():

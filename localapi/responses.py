@@ -44,6 +44,12 @@ QUOTA_EXCEEDED = GatewayError(
 REQUEST_TOO_LARGE = GatewayError(
     "REQUEST_TOO_LARGE", 413, b'{"message":"Request Too Long"}', "RequestTooLargeException"
 )
+# A request API Gateway cannot read: a Content-Length that is not a number of bytes. AWS
+# documents no answer for it (its front door answers before any gateway response applies);
+# this is a 400 in API Gateway's own shape, under DEFAULT_4XX so the template's headers apply.
+MALFORMED_REQUEST = GatewayError(
+    "DEFAULT_4XX", 400, b'{"message":"Bad Request"}', "BadRequestException"
+)
 # A function that raised, or answered something that is not a proxy response.
 FUNCTION_FAILED = GatewayError(
     "DEFAULT_5XX", 502, b'{"message": "Internal server error"}', "InternalServerErrorException"

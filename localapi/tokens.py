@@ -21,6 +21,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+import re
 import secrets
 import time
 import uuid
@@ -38,6 +39,9 @@ CLIENT_CREDENTIALS = "client_credentials"
 CLAIM_DATE_FORMAT = "%a %b %d %H:%M:%S UTC %Y"
 _DATE_CLAIMS = ("exp", "iat")
 _BEARER = "bearer "
+# What Cognito's API takes as an app client id: anything else names no client, and moto's
+# lookup would raise on it (botocore checks the length) instead of finding none.
+_CLIENT_ID = re.compile(r"[\w+]{1,128}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,8 @@ def _refused(error: str, status: int = 400) -> TokenAnswer:
 
 
 def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
-    """(client id, secret) from `Authorization: Basic ...` (each form-urlencoded, RFC 6749)."""
+    """(client id, secret) from `Authorization: Basic ...` (each form-urlencoded, RFC 6749);
+    None when there are none, or when the client id could not be one."""
     if not authorization or not authorization.lower().startswith("basic "):
         return None
     try:
@@ -74,7 +79,8 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
     except (binascii.Error, UnicodeDecodeError):
         return None
     client_id, colon, secret = decoded.partition(":")
-    return (unquote(client_id), unquote(secret)) if colon else None
+    client_id = unquote(client_id)
+    return (client_id, unquote(secret)) if colon and _CLIENT_ID.fullmatch(client_id) else None
 
 
 class TokenIssuer:

@@ -4,6 +4,7 @@ with moto behind it and the handlers in worker processes (localapi/)."""
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import sys
 import threading
@@ -19,6 +20,9 @@ from generator.stack.sources import HANDLERS
 
 LOOPBACK = "127.0.0.1"
 DEFAULT_PORT = 3000
+# localapi.http_server.CONNECTION_TIMEOUT_SECONDS, which says why (not imported here: localapi
+# needs the serve extra, and --help must work without it).
+DEFAULT_IDLE_TIMEOUT = 60.0
 
 
 NAME = "serve"
@@ -50,6 +54,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="execution environments (worker processes) per function, at most (default: 4)",
     )
     parser.add_argument(
+        "--idle-timeout",
+        type=seconds,
+        default=DEFAULT_IDLE_TIMEOUT,
+        metavar="SECONDS",
+        help="close a connection whose client sends nothing for this long, between requests "
+        "or half-way through one (default: 60)",
+    )
+    parser.add_argument(
         "--template-file",
         metavar="FILE",
         type=Path,
@@ -65,6 +77,17 @@ def port(value: str) -> int:
         raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
     if not 0 <= number <= 65_535:
         raise argparse.ArgumentTypeError(f"a port is 0 to 65535, not {number}")
+    return number
+
+
+def seconds(value: str) -> float:
+    """argparse type of --idle-timeout: a positive number of seconds."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if not (number > 0 and math.isfinite(number)):
+        raise argparse.ArgumentTypeError(f"a timeout is more than 0 seconds, not {value}")
     return number
 
 
@@ -107,6 +130,7 @@ def run(args: argparse.Namespace) -> int:
         stack_name=f"food-delivery-{environment.name}-local",
         workers_per_function=args.workers,
         openapi=document,
+        connection_timeout=args.idle_timeout,
         log=_log,
     )
 

@@ -60,6 +60,8 @@ class Served:
     url: str
     lines: list[str] = field(default_factory=list)
     partners: dict[str, ServedPartner] = field(default_factory=dict)
+    # Set once serve's output is closed and every line of it is in `lines`.
+    output_closed: threading.Event = field(default_factory=threading.Event)
     _tokens: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
@@ -141,7 +143,9 @@ class Served:
         return self.process.wait(timeout=timeout)
 
 
-def start_serve(*arguments: str, timeout: float = 60) -> Served:
+def start_serve(*arguments: str, timeout: float = 60, new_session: bool = False) -> Served:
+    """new_session: serve leads a process group of its own, as in a terminal, so that a test
+    can signal the whole group as the terminal's Ctrl-C does."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "generator", "serve", "--port", str(port), *arguments],
@@ -150,6 +154,7 @@ def start_serve(*arguments: str, timeout: float = 60) -> Served:
         stderr=subprocess.STDOUT,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        start_new_session=new_session,
     )
     served = Served(process=process, url=f"http://127.0.0.1:{port}")
     ready: queue.Queue[bool] = queue.Queue()
@@ -166,6 +171,7 @@ def start_serve(*arguments: str, timeout: float = 60) -> Served:
                 )
             if READY in line:
                 ready.put(True)
+        served.output_closed.set()
         ready.put(False)
 
     threading.Thread(target=read, daemon=True).start()

@@ -3,7 +3,9 @@ with an error body, never a 5XX, and no function's worker dies of it."""
 
 from __future__ import annotations
 
+import base64
 import json
+import socket
 
 import pytest
 
@@ -184,3 +186,108 @@ def test_a_repeated_header_counts_once_with_its_last_value(served: Served) -> No
     response = connection.getresponse()
     assert response.status == 200, response.read()
     connection.close()
+
+
+def _exchange(served: Served, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Raw bytes sent on a connection of their own, and the answer read until serve closes the
+    connection (a TimeoutError if it does not): its status, headers (lower-case) and body."""
+    host, port = served.url.removeprefix("http://").split(":")
+    received = b""
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall(request)
+        while chunk := connection.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in header_lines:
+        name, _, value = line.partition(": ")
+        headers[name.lower()] = value
+    return int(status_line.split()[1]), headers, body
+
+
+@pytest.mark.parametrize(
+    "content_length",
+    [
+        b"Content-Length: abc",
+        b"Content-Length: -1",
+        b"Content-Length: +2",
+        b"Content-Length: 2e0",
+        b"Content-Length: ",
+        b"Content-Length: 2\r\nContent-Length: 3",
+    ],
+    ids=["abc", "negative", "signed", "exponent", "empty", "two-that-differ"],
+)
+def test_a_malformed_content_length_is_a_bad_request_and_the_connection_closes(
+    served: Served, workers: list[int], content_length: bytes
+) -> None:
+    # Given a request whose Content-Length is not one number of bytes
+    request = (
+        b"POST /orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        + content_length
+        + b"\r\n\r\n{}"
+    )
+    before = served.settled_line_count()
+    # When it is sent
+    status, headers, body = _exchange(served, request)
+    # Then the gateway answers it with its own 400 (and the template's DEFAULT_4XX headers),
+    # and closes the connection, whose next byte it cannot find
+    assert (status, body) == (400, b'{"message":"Bad Request"}')
+    assert headers["x-amzn-errortype"] == "BadRequestException"
+    assert headers["connection"] == "close"
+    assert headers["access-control-allow-origin"] == "*"
+    served.wait_for_line(lambda line: '"POST /orders" 400' in line, since=before)
+    assert not [line for line in served.log_lines_since(before) if "Traceback" in line]
+    # And serve goes on answering
+    assert served.call("GET", "/_local/openapi.json", key=False, token=None).status == 200
+
+
+def _basic(credentials: bytes) -> str:
+    return "Basic " + base64.b64encode(credentials).decode()
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        "Basic",
+        "Basic ",
+        "Basic !!!notbase64",
+        _basic(b"no-colon-here"),
+        _basic(b":secret"),
+        _basic(b":"),
+        _basic(b"\xff\xfe:secret"),
+        _basic(b"x" * 129 + b":secret"),
+        _basic(b"not-an-id:secret"),
+        _basic(b"unknownclient:secret"),
+    ],
+    ids=[
+        "no-credentials",
+        "empty-credentials",
+        "not-base64",
+        "no-colon",
+        "empty-client-id",
+        "only-a-colon",
+        "not-utf-8",
+        "client-id-too-long",
+        "client-id-with-a-dash",
+        "unknown-client",
+    ],
+)
+def test_a_malformed_basic_credential_is_cognitos_invalid_client(
+    served: Served, authorization: str
+) -> None:
+    # Given a token request whose HTTP Basic credentials cannot name an app client
+    before = served.settled_line_count()
+    # When it is sent
+    reply = served.request_token(b"grant_type=client_credentials", authorization)
+    # Then the token endpoint answers as Cognito's does to a failed client authentication
+    assert (reply.status, reply.body) == (400, b'{"error":"invalid_client"}')
+    served.wait_for_line(lambda line: '"POST /oauth2/token" 400' in line, since=before)
+    assert not [line for line in served.log_lines_since(before) if "Traceback" in line]
+
+
+def test_a_partners_client_id_with_an_empty_secret_is_invalid_client(served: Served) -> None:
+    partner = next(iter(served.partners.values()))
+    credentials = _basic(f"{partner.client_id}:".encode())
+    reply = served.request_token(b"grant_type=client_credentials", credentials)
+    assert (reply.status, reply.body) == (400, b'{"error":"invalid_client"}')

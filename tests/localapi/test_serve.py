@@ -224,6 +224,37 @@ def test_ctrl_c_stops_the_gateway_its_workers_and_moto() -> None:
         assert probe.connect_ex(("127.0.0.1", port)) != 0
 
 
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_to_the_process_group_stops_everything_without_a_traceback(signum: int) -> None:
+    # Given serve leading a process group, as a terminal starts it, whose two functions have
+    # each served a request (their workers have imported the handlers)
+    served = start_serve(new_session=True)
+    children: list[int] = []
+    try:
+        assert served.call("POST", "/orders", body=order_body()).status == 201
+        assert served.call("GET", "/orders/customer/c-1").status == 200
+        children = _children(served.process.pid)
+        assert len(children) >= 3, "a worker per function, and moto"
+        # When the signal goes to the whole group, as the terminal's Ctrl-C does
+        os.killpg(served.process.pid, signum)
+        status = served.process.wait(timeout=30)
+        # Then serve stops cleanly, leaving no worker and no moto behind
+        assert status == 0
+        assert [pid for pid in children if _alive(pid)] == []
+        # And nothing printed a traceback, neither serve nor a worker
+        assert served.output_closed.wait(timeout=10)
+        output = "\n".join(served.lines)
+        assert "Traceback" not in output, output
+        assert "KeyboardInterrupt" not in output, output
+        assert served.lines[-1] == "stopping"
+    finally:
+        if served.process.poll() is None:
+            os.killpg(served.process.pid, signal.SIGKILL)
+        for pid in children:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
 def _children(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -279,3 +310,17 @@ def test_a_template_file_that_cannot_be_served_is_a_one_line_error(
 def test_a_port_that_is_not_one_is_a_usage_error(port: str) -> None:
     result = cli.run(["-m", "generator", "serve", "--port", port])
     cli.assert_clean_error(result, 2, "python -m generator serve: error: argument --port")
+
+
+@pytest.mark.parametrize("seconds", ["0", "-1", "soon", "nan", "inf"])
+def test_an_idle_timeout_that_is_not_a_positive_duration_is_a_usage_error(seconds: str) -> None:
+    result = cli.run(["-m", "generator", "serve", "--idle-timeout", seconds])
+    cli.assert_clean_error(result, 2, "python -m generator serve: error: argument --idle-timeout")
+
+
+def test_the_idle_timeout_serve_defaults_to_is_the_local_apis() -> None:
+    # serve cannot import localapi for its --help (moto is an extra): the value is written twice
+    from generator.commands import serve
+    from localapi.http_server import CONNECTION_TIMEOUT_SECONDS
+
+    assert serve.DEFAULT_IDLE_TIMEOUT == CONNECTION_TIMEOUT_SECONDS
