@@ -1,10 +1,15 @@
-"""Finding the runtime's interpreter (tests, tox and CI run the handlers on it)."""
+"""Finding the runtime's interpreter, which `package` compiles the zip's bytecode with, and the
+one line a user gets when there is none."""
 
 from __future__ import annotations
 
 import stat
 from pathlib import Path
 
+import pytest
+
+from generator.__main__ import main
+from generator.release import lambda_python
 from generator.release.lambda_python import find_python
 
 
@@ -54,3 +59,26 @@ def test_nothing_that_reports_the_version_is_none(tmp_path: Path) -> None:
     )
 
     assert found is None
+
+
+def test_package_without_the_runtime_python_fails_in_one_line_before_building(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a machine with no python3.13 anywhere the finder looks
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "no-pyenv"))
+    monkeypatch.setattr(lambda_python, "SYSTEM_DIRECTORIES", ())
+    out = tmp_path / "dist"
+
+    # When the zip is packaged
+    status = main(["package", "--out", str(out)])
+
+    # Then one line names the interpreter and how to get it, and the exit status says so
+    assert status == 1
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.endswith(
+        " package: error: no python3.13 (the Lambda runtime's) on this machine:"
+        " pyenv install 3.13 (or your system's python3.13 package)"
+    )
+    # And nothing was installed nor built: the interpreter is checked first
+    assert list(out.iterdir()) == []

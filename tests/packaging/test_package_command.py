@@ -15,6 +15,8 @@ from tests.support import cli
 from tests.support.aws import FAKE_CREDENTIALS
 
 BUCKET = "food-delivery-package-tests"
+# package compiles the zip's bytecode with the runtime's Python.
+pytestmark = pytest.mark.usefixtures("lambda_python")
 
 
 @pytest.fixture(scope="module")
