@@ -58,6 +58,8 @@ def test_region_comes_from_aws_region_and_goes_into_the_printed_command(
     )
     # Then it works, and the command it prints names the region for the aws CLI
     assert result.returncode == 0, result.stderr
+    # (and it says which template the compact one was written from)
+    assert "bytes, from templates/food-delivery-dev.json)" in result.stdout
     assert "--region eu-west-1" in result.stdout
     assert f"uploaded to s3://{bucket}/rel/handlers-" in result.stdout
 
