@@ -124,9 +124,13 @@ def compile_bytecode(python: Path, sources: dict[str, Path], scratch: Path) -> d
         command, capture_output=True, text=True, check=False, env=environment
     )
     if result.returncode != 0:
-        failures = (result.stdout + result.stderr).strip().splitlines()
+        # compileall names each file that fails by its scratch copy: name it as in the zip.
+        output = (result.stdout + result.stderr).replace(f"{scratch}{os.sep}", "")
+        failures = [line.strip() for line in output.splitlines() if line.strip()]
+        # The first file that failed, where, and the last line (the error itself).
         raise PackagingError(
-            f"{python} could not compile the zip's modules: {' | '.join(failures[:3])}"
+            f"{python} could not compile the zip's modules: "
+            + " | ".join(failures[:2] + failures[-1:])
         )
     compiled = {bytecode_name(name): scratch / bytecode_name(name) for name in modules}
     missing = sorted(name for name, path in compiled.items() if not path.is_file())

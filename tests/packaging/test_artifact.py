@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -14,7 +15,14 @@ from typing import Any
 import boto3
 import pytest
 
-from generator.release.packaging import EXCLUDED_NAMES, HANDLERS, TASK_ROOT, bytecode_name
+from generator.release.packaging import (
+    EXCLUDED_NAMES,
+    HANDLERS,
+    TASK_ROOT,
+    PackagingError,
+    build_artifact,
+    bytecode_name,
+)
 from generator.stack.function_specs import PYTHON_VERSION
 from tests.support.api import SAMPLE_PARTNERS, registry_value
 from tests.support.aws import FAKE_CREDENTIALS, create_tables_from_template, parameter_values
@@ -80,6 +88,25 @@ def test_every_module_has_the_runtimes_bytecode_and_nothing_else_is_bytecode(
     assert compiled == {bytecode_name(name) for name in modules}
     assert "__pycache__/order_processor.cpython-313.pyc" in compiled
     assert "aws_lambda_powertools/__pycache__/__init__.cpython-313.pyc" in compiled
+
+
+def test_a_module_that_does_not_compile_fails_the_build_naming_it(
+    artifact: Path, tmp_path: Path
+) -> None:
+    # Given the handlers with one module that is not valid Python 3.13
+    handlers = tmp_path / "handlers"
+    shutil.copytree(HANDLERS, handlers, ignore=shutil.ignore_patterns("__pycache__"))
+    (handlers / "orders" / "broken.py").write_text("def broken(:\n    pass\n")
+
+    # When the zip is built (with the dependencies the fixture's build installed)
+    with pytest.raises(PackagingError) as raised:
+        build_artifact(tmp_path / "dist", handlers=handlers, cache_dir=artifact.parent / ".deps")
+
+    # Then the error names the module as the zip would hold it, on one line, and no zip is left
+    message = str(raised.value)
+    assert "orders/broken.py" in message
+    assert "\n" not in message
+    assert not list((tmp_path / "dist").glob("*.zip"))
 
 
 # Run on the runtime's Python: reads every .pyc of the zip as the import system does.
