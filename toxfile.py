@@ -1,7 +1,8 @@
 """tox looks for an environment's Python by name on PATH (`python3.13` for py313); pyenv's
 shims answer that name only while that version is selected, so on a pyenv machine plain `tox`
 would not find it. Each `pyXY` environment gets the interpreter the tests themselves use
-(tests/support/lambda_python.py: PATH, then pyenv's versions, then /usr/bin and /usr/local/bin).
+(generator/release/lambda_python.py: PATH, then pyenv's versions, then /usr/bin and
+/usr/local/bin), the one `package` compiles the Lambda zip's bytecode with.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from tox.session.state import State
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from tests.support.lambda_python import find_python
+from generator.release.lambda_python import find_python
 
 _VERSIONED = re.compile(r"^py(\d)(\d+)$")
 

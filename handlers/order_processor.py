@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import cold_start  # first: it pauses the garbage collector while the rest is imported
+
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -84,6 +86,7 @@ def update_order(order_id: str) -> Response[Any]:
     return http_api.json_response(200, order.to_public(), http_api.order_headers(order.version))
 
 
+@cold_start.resumes_gc_after_first_call
 @logger.inject_lambda_context(correlation_id_path=CORRELATION_ID_PATH, clear_state=True)
 @capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)

@@ -15,8 +15,6 @@ from typing import Any
 from orders.service import OrderService
 from store.clients import AwsClients
 from store.config import ParameterConfig
-from store.dead_letters import DeadLetterQueue
-from store.idempotency import PowertoolsIdempotency
 from store.orders_table import OrdersTable
 
 # The Python this code and the wheels bundled with it are for: the Lambda runtime the template
@@ -99,6 +97,13 @@ def build_order_service(settings: ServiceSettings, clients: AwsClients) -> Order
             )
 
         return client
+
+    # Imported only by a function that has them (query_orders has neither): a cold start
+    # loads no module it does not use.
+    if settings.dead_letter_queue_url:
+        from store.dead_letters import DeadLetterQueue
+    if settings.idempotency_table:
+        from store.idempotency import PowertoolsIdempotency
 
     dynamodb = client_for("dynamodb")
     return OrderService(

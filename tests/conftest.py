@@ -12,6 +12,7 @@ import pytest
 
 from generator.stack.build import render
 from generator.stack.environments import ENVIRONMENTS
+from tests.support import prerequisites
 from tests.support.api import POWERTOOLS_DEFAULTS
 from tests.support.aws import FAKE_CREDENTIALS, closed_port_url, free_port
 
@@ -81,6 +82,14 @@ def moto_server() -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def lambda_python() -> Path:
+    """The Lambda runtime's interpreter: `package`, `deploy` and `diff` compile the zip's
+    bytecode with it, and the artifact is tested on nothing else. Without it a test that
+    builds the zip is skipped with the line that installs it (failed in CI)."""
+    return prerequisites.lambda_python()
 
 
 @pytest.fixture(scope="session")

@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"built {artifact.path} ({artifact.size} bytes, sha256 {artifact.sha256})")
     compact_file = args.out / environment.template_file_name
     write_atomically(compact_file, template)
-    print(f"wrote {compact_file} ({len(template.encode())} bytes, from {template_file})")
+    print(f"wrote {compact_file} ({len(template.encode())} bytes, from {source})")
     if target is None:
         return 0
 

@@ -45,6 +45,8 @@ PROJECT_FILES = (
     "handlers",
 )
 END = "@@END"
+# The commands that build the Lambda zip.
+ZIP_BUILDERS = ("package", "diff", "deploy")
 
 
 def _runnable(page: Path) -> list[Block]:
@@ -114,6 +116,9 @@ def test_the_commands_of_a_page_run_as_written(
     page: Path, project: Path, request: pytest.FixtureRequest
 ) -> None:
     blocks = _runnable(page)
+    if any(f"generator {command}" in b.code for b in blocks for command in ZIP_BUILDERS):
+        # They build the Lambda zip, whose bytecode the runtime's Python compiles.
+        request.getfixturevalue("lambda_python")
     moto = (
         request.getfixturevalue("moto_endpoint") if any(b.context == MOTO for b in blocks) else None
     )

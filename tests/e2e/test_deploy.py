@@ -108,7 +108,11 @@ class Deployment:
 
 
 @pytest.fixture(scope="module")
-def artifact(moto_server: str, tmp_path_factory: pytest.TempPathFactory) -> UploadedArtifact:
+def artifact(
+    moto_server: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    lambda_python: Path,  # package compiles the zip's bytecode with it
+) -> UploadedArtifact:
     boto3.client("s3", endpoint_url=moto_server).create_bucket(
         Bucket=ARTIFACT_BUCKET,
         CreateBucketConfiguration={"LocationConstraint": "eu-west-1"},

@@ -15,6 +15,8 @@ from tests.support import cli
 from tests.support.aws import FAKE_CREDENTIALS
 
 BUCKET = "food-delivery-package-tests"
+# package compiles the zip's bytecode with the runtime's Python.
+pytestmark = pytest.mark.usefixtures("lambda_python")
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +58,8 @@ def test_region_comes_from_aws_region_and_goes_into_the_printed_command(
     )
     # Then it works, and the command it prints names the region for the aws CLI
     assert result.returncode == 0, result.stderr
+    # (and it says which template the compact one was written from)
+    assert "bytes, from templates/food-delivery-dev.json)" in result.stdout
     assert "--region eu-west-1" in result.stdout
     assert f"uploaded to s3://{bucket}/rel/handlers-" in result.stdout
 

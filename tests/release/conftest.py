@@ -28,7 +28,11 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def commands(
-    moto_server: str, artifact_bucket: str, dist: Path, tmp_path_factory: pytest.TempPathFactory
+    moto_server: str,
+    artifact_bucket: str,
+    dist: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    lambda_python: Path,  # deploy and diff build the zip: its bytecode needs it
 ) -> Commands:
     return Commands(
         endpoint_url=moto_server,

@@ -43,7 +43,7 @@ def chromium() -> Path:
 def lambda_python() -> Path:
     """The interpreter of the Lambda runtime the template names: the artifact is built with it
     and tested on nothing else."""
-    from tests.support.lambda_python import find_lambda_python, install_hint, lambda_version
+    from generator.release.lambda_python import find_lambda_python, install_hint, lambda_version
 
     found = find_lambda_python()
     if found is None:

@@ -1,0 +1,119 @@
+"""The garbage collector's pause during a cold start: on Lambda only, from before Powertools is
+imported until the entry's first invocation has returned or raised.
+
+Each case runs in a fresh interpreter: the pause is process-wide, and this test process must
+keep its collector.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HANDLERS = Path(__file__).resolve().parents[2] / "handlers"
+
+# Prints the collector's state after importing an entry, then after its first invocation (a
+# request no route matches: answered 404, no AWS involved).
+FIRST_INVOCATION = r"""
+import gc, json, sys
+import {entry}
+imported = {{"enabled": gc.isenabled(), "modules": list(sys.modules)}}
+class Context:
+    function_name = "test"; memory_limit_in_mb = 128; aws_request_id = "r-1"
+    invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:test"
+    def get_remaining_time_in_millis(self): return 1000
+event = {{"httpMethod": "GET", "path": "/nowhere", "resource": "/nowhere", "headers": {{}},
+         "requestContext": {{"requestId": "r-1"}}, "body": None}}
+status = {entry}.handler(event, Context())["statusCode"]
+print(json.dumps({{
+    "imported": imported, "status": status, "enabled": gc.isenabled(),
+    "frozen": gc.get_freeze_count(),
+}}))
+"""
+
+
+def _run(code: str, on_lambda: bool) -> dict[str, object]:
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("AWS_LAMBDA_FUNCTION_NAME", "PYTHONPATH")
+    }
+    environment.update(PYTHONPATH=str(HANDLERS), POWERTOOLS_TRACE_DISABLED="true")
+    if on_lambda:
+        environment["AWS_LAMBDA_FUNCTION_NAME"] = "test"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    outcome: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
+    return outcome
+
+
+@pytest.mark.parametrize("entry", ["order_processor", "query_orders"])
+def test_on_lambda_the_collector_is_paused_from_before_powertools_to_the_first_answer(
+    entry: str,
+) -> None:
+    # Given Lambda's environment
+    # When an entry module is imported, then invoked once
+    outcome = _run(FIRST_INVOCATION.format(entry=entry), on_lambda=True)
+
+    # Then the collector was off once imported, and cold_start came before any Powertools module
+    imported = outcome["imported"]
+    assert isinstance(imported, dict)
+    assert imported["enabled"] is False
+    modules = imported["modules"]
+    assert isinstance(modules, list)
+    first_powertools = min(i for i, name in enumerate(modules) if name.startswith("aws_lambda"))
+    assert modules.index("cold_start") < first_powertools
+    # And after the first answer it runs again, with what was allocated so far frozen
+    assert outcome["status"] == 404
+    assert outcome["enabled"] is True
+    assert isinstance(outcome["frozen"], int)
+    assert outcome["frozen"] > 10_000
+
+
+def test_off_lambda_the_collector_is_left_alone() -> None:
+    # Given no Lambda environment (a test process, a developer's shell)
+    # When an entry module is imported and invoked
+    outcome = _run(FIRST_INVOCATION.format(entry="query_orders"), on_lambda=False)
+
+    # Then the collector ran all along and nothing was frozen
+    imported = outcome["imported"]
+    assert isinstance(imported, dict)
+    assert imported["enabled"] is True
+    assert (outcome["enabled"], outcome["frozen"]) == (True, 0)
+
+
+RAISING_FIRST_CALL = r"""
+import gc, json
+import cold_start
+
+@cold_start.resumes_gc_after_first_call
+def handler(event, context):
+    raise RuntimeError("the first request failed")
+
+paused = not gc.isenabled()
+try:
+    handler({}, None)
+except RuntimeError:
+    pass
+print(json.dumps({"paused": paused, "enabled": gc.isenabled()}))
+"""
+
+
+def test_a_first_call_that_raises_resumes_the_collector_too() -> None:
+    # Given the collector paused on Lambda, and a handler whose first call raises
+    # When it is called
+    outcome = _run(RAISING_FIRST_CALL, on_lambda=True)
+
+    # Then the collector runs again all the same
+    assert outcome == {"paused": True, "enabled": True}
