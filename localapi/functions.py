@@ -21,6 +21,9 @@ from typing import IO, Any
 # What ends an invocation without an answer from the handler.
 TIMED_OUT = "timed out"
 CRASHED = "crashed"
+# Lambda gives an environment's init (importing the handler) 10 seconds of its own: the
+# function's timeout counts from the invocation, after it.
+INIT_LIMIT_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ class ExecutionEnvironment:
     ) -> None:
         self.fingerprint = fingerprint
         self.invocations = 0
+        self._initialized = False
         self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             [sys.executable, "-m", "localapi.worker", handler],
             cwd=task_root,
@@ -115,9 +119,32 @@ class ExecutionEnvironment:
     def pid(self) -> int:
         return self._process.pid
 
+    def initialize(self, deadline: float) -> Invocation | None:
+        """Wait for the worker's init (it imports the handler as it starts) until deadline (a
+        `time.monotonic()` value): None once it is done, else what the invocation gets
+        instead (the init's error, or TIMED_OUT), and the environment is stopped."""
+        if self._initialized:
+            return None
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._stdout, selectors.EVENT_READ)
+            if not selector.select(max(0.0, deadline - time.monotonic())):
+                self.stop()
+                return Invocation(failure=TIMED_OUT)
+        line = self._stdout.readline()
+        if not line:
+            self.stop()
+            return Invocation(failure=CRASHED)
+        init = json.loads(line)["init"]
+        if init != "ok":
+            self.stop()
+            return Invocation(error=init["error"])
+        self._initialized = True
+        return None
+
     def invoke(
         self, event: Mapping[str, Any], context: Mapping[str, Any], timeout: float
     ) -> Invocation:
+        """Run one invocation on an initialized environment, for at most timeout seconds."""
         self.invocations += 1
         try:
             self._stdin.write(json.dumps({"event": event, "context": context}) + "\n")
@@ -158,10 +185,12 @@ class FunctionPool:
         task_root: Path,
         log: Callable[[str], None],
         watcher: SourceWatcher | None = None,
+        init_limit: float = INIT_LIMIT_SECONDS,
     ) -> None:
         """watcher: of task_root, shared with other pools of the same code (made and stopped
         by this pool when not given)."""
         self.handler = handler
+        self._init_limit = init_limit
         self._size = size
         self._environment = environment
         self._task_root = task_root
@@ -268,15 +297,23 @@ class FunctionPool:
         answer_by: float | None = None,
     ) -> Invocation:
         """Run the event in an idle environment (or a new one, up to the pool's size) for at
-        most `timeout` seconds. `answer_by` (a `time.monotonic()` value) bounds the wait for an
-        environment and the run together, as API Gateway's integration timeout bounds the
-        whole call: past it the answer is TIMED_OUT."""
+        most `timeout` seconds once the environment's init is done (Lambda's init has a limit
+        of its own). `answer_by` (a `time.monotonic()` value) bounds the wait for an
+        environment, its init and the run together, as API Gateway's integration timeout
+        bounds the whole call: past it the answer is TIMED_OUT."""
         queued_at = time.monotonic()
         environment = self.acquire(answer_by)
         if environment is None:
             return Invocation(failure=TIMED_OUT)
+        initialized_by = time.monotonic() + self._init_limit
+        failed = environment.initialize(
+            initialized_by if answer_by is None else min(initialized_by, answer_by)
+        )
+        if failed is not None:
+            self.discard(environment)
+            return failed
         started = time.monotonic()
-        if "deadline_ms" in context:  # the function's clock starts when it runs, not queued
+        if "deadline_ms" in context:  # the function's clock starts when it runs: after init
             waited_ms = (started - queued_at) * 1000
             context = {**context, "deadline_ms": context["deadline_ms"] + waited_ms}
         deadline = started + timeout if answer_by is None else min(started + timeout, answer_by)

@@ -1,11 +1,13 @@
 """One execution environment of a function: `python -m localapi.worker MODULE.FUNCTION`.
 
 Started by the gateway with the function's environment, in the handlers' folder (Lambda's
-task root, so the handler's own modules are top-level names). Reads one invocation per line
-on stdin, `{"event": ..., "context": {...}}`, and writes one line per answer on the stdout it
-started with: `{"response": ...}` or `{"error": {"type": ..., "message": ...}}`. Everything
-the handler prints goes to stderr, which the gateway shows as the function's log. The handler
-is imported on the first invocation, as Lambda's init does.
+task root, so the handler's own modules are top-level names). It imports the handler at once,
+as Lambda's init phase does, and says how that went on the stdout it started with:
+`{"init": "ok"}`, or `{"init": {"error": {...}}}` and it exits (Lambda starts a new
+environment for the next invocation). Then it reads one invocation per line on stdin,
+`{"event": ..., "context": {...}}`, and writes one line per answer: `{"response": ...}` or
+`{"error": {"type": ..., "message": ...}}`. Everything the handler prints goes to stderr,
+which the gateway shows as the function's log.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 
 class LambdaContext:
@@ -43,21 +45,33 @@ def main() -> int:
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
     sys.path.insert(0, str(Path.cwd()))
-    handler: Any = None
+    try:
+        module_name, _, function_name = handler_name.rpartition(".")
+        handler: Any = getattr(importlib.import_module(module_name), function_name)
+    except Exception as error:  # noqa: BLE001 - Lambda reports any error of the init
+        traceback.print_exc()
+        _write(answers, {"init": {"error": _error(error)}})
+        return 1
+    _write(answers, {"init": "ok"})
     for line in sys.stdin:
         invocation = json.loads(line)
         try:
-            if handler is None:
-                module_name, _, function_name = handler_name.rpartition(".")
-                handler = getattr(importlib.import_module(module_name), function_name)
             response = handler(invocation["event"], LambdaContext(invocation["context"]))
-            answer = json.dumps({"response": response})
+            answer: dict[str, Any] = {"response": response}
         except Exception as error:  # noqa: BLE001 - Lambda reports any error of the handler
             traceback.print_exc()
-            answer = json.dumps({"error": {"type": type(error).__name__, "message": str(error)}})
-        answers.write(answer + "\n")
-        answers.flush()
+            answer = {"error": _error(error)}
+        _write(answers, answer)
     return 0
+
+
+def _error(error: Exception) -> dict[str, str]:
+    return {"type": type(error).__name__, "message": str(error)}
+
+
+def _write(answers: IO[str], answer: dict[str, Any]) -> None:
+    answers.write(json.dumps(answer) + "\n")
+    answers.flush()
 
 
 if __name__ == "__main__":

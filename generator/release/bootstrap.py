@@ -44,13 +44,16 @@ class Bootstrap:
     execution_role_arn: str
 
 
-def read_bootstrap(clients: Clients, stack_name: str) -> Bootstrap | None:
-    """The bootstrap stack's outputs; None if there is no such stack, UserError if it has not
-    been deployed through, or lacks an output."""
+def read_bootstrap(clients: Clients, stack_name: str, *, required: bool = True) -> Bootstrap | None:
+    """The bootstrap stack's outputs; None if there is no such stack (or, unless required,
+    none deployed yet); UserError if it lacks an output, or (when required) has not been
+    deployed through."""
     found = described_stack(clients, stack_name)
     if found is None:
         return None
     status = found["StackStatus"]
+    if status not in READABLE and not required:
+        return None
     if status not in READABLE:
         raise UserError(
             f"bootstrap stack {stack_name} is {status}: deploy it first "
@@ -91,7 +94,8 @@ def with_account_side(
     stack is read only when one of them is missing, and returned for the commands to report."""
     bootstrap = None
     if given is None or request.role_arn is None:
-        bootstrap = read_bootstrap(clients, bootstrap_stack_name)
+        # With a bucket given, a bootstrap stack not deployed yet is as good as none.
+        bootstrap = read_bootstrap(clients, bootstrap_stack_name, required=given is None)
     role_arn = request.role_arn
     if bootstrap is not None:
         location = given or S3Location(

@@ -14,6 +14,20 @@ import pytest
 
 from localapi.functions import CRASHED, TIMED_OUT, FunctionPool
 
+# A module whose import (the environment's init) says it started, then waits for the test.
+SLOW_INIT = """
+import os, pathlib, time
+
+pathlib.Path(os.environ["INIT_STARTED"]).touch()
+deadline = time.monotonic() + 120
+while not pathlib.Path(os.environ["INIT_RELEASE"]).exists() and time.monotonic() < deadline:
+    time.sleep(0.01)
+if pathlib.Path(os.environ["INIT_FAILS"]).exists():
+    raise RuntimeError("init failed")
+
+def handler(event, context):
+    return {"statusCode": 200, "pid": os.getpid()}
+"""
 HANDLER = """
 import os, pathlib, time
 
@@ -78,14 +92,22 @@ def signals(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("signals")
 
 
-def pool(task_root: Path, size: int = 1, **environment: str) -> FunctionPool:
+def pool(
+    task_root: Path,
+    size: int = 1,
+    *,
+    handler: str = "counter.handler",
+    init_limit: float = 10.0,
+    **environment: str,
+) -> FunctionPool:
     project = str(Path(__file__).resolve().parents[2])
     return FunctionPool(
-        "counter.handler",
+        handler,
         size=size,
         environment={"PATH": os.environ["PATH"], "PYTHONPATH": project, **environment},
         task_root=task_root,
         log=lambda line: None,
+        init_limit=init_limit,
     )
 
 
@@ -234,3 +256,62 @@ def _alive(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state != "Z"
+
+
+def _slow_init(task_root: Path, signals: Path, **options: float) -> FunctionPool:
+    (task_root / "slow_init.py").write_text(textwrap.dedent(SLOW_INIT))
+    return pool(
+        task_root,
+        handler="slow_init.handler",
+        INIT_STARTED=str(signals / "init-started"),
+        INIT_RELEASE=str(signals / "init-release"),
+        INIT_FAILS=str(signals / "init-fails"),
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def test_the_init_does_not_count_against_the_functions_timeout(
+    task_root: Path, signals: Path
+) -> None:
+    # Given a function whose init (its module's import) outlasts its timeout of 1 s
+    functions = _slow_init(task_root, signals)
+    try:
+        answers: list[dict] = []
+        first = threading.Thread(target=lambda: answers.append(invoke(functions, timeout=1)))
+        first.start()
+        _wait_until((signals / "init-started").exists)
+        time.sleep(2)  # the init goes on past the timeout
+        (signals / "init-release").touch()
+        first.join()
+        # Then the invocation, timed from the end of the init as on Lambda, is answered
+        assert answers[0]["response"]["statusCode"] == 200, answers
+    finally:
+        functions.close()
+
+
+def test_an_init_that_fails_is_the_invocations_error_and_the_next_gets_a_new_environment(
+    task_root: Path, signals: Path
+) -> None:
+    functions = _slow_init(task_root, signals)
+    try:
+        (signals / "init-fails").touch()
+        (signals / "init-release").touch()
+        failed = invoke(functions)
+        assert failed["error"] == {"type": "RuntimeError", "message": "init failed"}
+        (signals / "init-fails").unlink()
+        assert invoke(functions)["response"]["statusCode"] == 200
+    finally:
+        functions.close()
+
+
+def test_an_init_past_lambdas_init_limit_times_out(task_root: Path, signals: Path) -> None:
+    # Given an init limit of half a second, and an init that waits for the test
+    functions = _slow_init(task_root, signals, init_limit=0.5)
+    try:
+        # When the init never ends, Then the invocation times out and its environment stops
+        assert invoke(functions)["failure"] == TIMED_OUT
+        # And once inits end, a new environment serves
+        (signals / "init-release").touch()
+        assert invoke(functions)["response"]["statusCode"] == 200
+    finally:
+        functions.close()

@@ -229,3 +229,15 @@ def test_a_bootstrap_stack_not_deployed_yet_is_named(account: Account) -> None:
     assert_clean_error(
         result, 2, "bootstrap stack bootstrap-unexecuted is REVIEW_IN_PROGRESS: deploy it first"
     )
+    # And with a bucket given, it is as good as none: the caller's own credentials deploy
+    bucket = account.outputs()[names.OUTPUT_ARTIFACT_BUCKET]
+    given = account.app(
+        "diff",
+        "prod",
+        "--bootstrap-stack-name",
+        "bootstrap-unexecuted",
+        "--artifact-bucket",
+        bucket,
+    )
+    assert given.returncode == 1, given.stdout + given.stderr
+    assert "CloudFormation works as" not in given.stdout

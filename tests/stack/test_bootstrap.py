@@ -249,7 +249,7 @@ def test_the_ci_roles_cannot_create_resources_themselves(bootstrap: CheckedTempl
     # A change set runs as the execution role, the only role they may pass, and only to
     # CloudFormation
     assert statements["ChangeSetsRunAsTheExecutionRole"]["Condition"] == {
-        "StringEquals": {"cloudformation:RoleArn": {"Fn::GetAtt": [names.EXECUTION_ROLE, "Arn"]}}
+        "ArnEquals": {"cloudformation:RoleArn": {"Fn::GetAtt": [names.EXECUTION_ROLE, "Arn"]}}
     }
     assert statements["PassTheExecutionRoleToCloudFormation"]["Resource"] == [
         {"Fn::GetAtt": [names.EXECUTION_ROLE, "Arn"]}

@@ -14,6 +14,7 @@ from awacs import s3 as s3_actions
 from awacs import sts
 from awacs.aws import (
     Allow,
+    ArnEquals,
     Condition,
     PolicyDocument,
     Principal,
@@ -123,8 +124,9 @@ def _policy(
                 Effect=Allow,
                 Action=[cfn.CreateChangeSet],
                 Resource=stacks,
+                # (an ARN-typed condition key: compared as an ARN)
                 Condition=Condition(
-                    StringEquals("cloudformation:RoleArn", GetAtt(execution_role, "Arn"))
+                    ArnEquals("cloudformation:RoleArn", GetAtt(execution_role, "Arn"))
                 ),
             ),
             Statement(
