@@ -125,19 +125,12 @@ class ExecutionEnvironment:
         instead (the init's error, or TIMED_OUT), and the environment is stopped."""
         if self._initialized:
             return None
-        with selectors.DefaultSelector() as selector:
-            selector.register(self._stdout, selectors.EVENT_READ)
-            if not selector.select(max(0.0, deadline - time.monotonic())):
-                self.stop()
-                return Invocation(failure=TIMED_OUT)
-        line = self._stdout.readline()
-        if not line:
+        answer = self._next_answer(max(0.0, deadline - time.monotonic()))
+        if isinstance(answer, Invocation):
+            return answer
+        if answer["init"] != "ok":
             self.stop()
-            return Invocation(failure=CRASHED)
-        init = json.loads(line)["init"]
-        if init != "ok":
-            self.stop()
-            return Invocation(error=init["error"])
+            return Invocation(error=answer["init"]["error"])
         self._initialized = True
         return None
 
@@ -151,6 +144,16 @@ class ExecutionEnvironment:
             self._stdin.flush()
         except (BrokenPipeError, OSError):
             return Invocation(failure=CRASHED)
+        answer = self._next_answer(timeout)
+        if isinstance(answer, Invocation):
+            return answer
+        if "error" in answer:
+            return Invocation(error=answer["error"])
+        return Invocation(response=answer["response"])
+
+    def _next_answer(self, timeout: float) -> dict[str, Any] | Invocation:
+        """The worker's next line, or why none came within timeout seconds (TIMED_OUT, or
+        CRASHED when it ended): then the environment is stopped."""
         with selectors.DefaultSelector() as selector:
             selector.register(self._stdout, selectors.EVENT_READ)
             if not selector.select(timeout):
@@ -160,10 +163,8 @@ class ExecutionEnvironment:
         if not line:
             self.stop()
             return Invocation(failure=CRASHED)
-        answer = json.loads(line)
-        if "error" in answer:
-            return Invocation(error=answer["error"])
-        return Invocation(response=answer["response"])
+        answer: dict[str, Any] = json.loads(line)
+        return answer
 
     def stop(self) -> None:
         if self.alive:
