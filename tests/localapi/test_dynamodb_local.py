@@ -268,27 +268,28 @@ def test_the_cache_is_under_xdg_cache_home_or_else_home_cache(tmp_path: Path) ->
 # --- Java ------------------------------------------------------------------------------------
 
 
-def fake_java_home(root: Path, version: str) -> Path:
+def fake_java_home(root: Path, version: str, build: str = "") -> Path:
     """A Java installation as far as finding it goes: bin/java and the release file."""
     (root / "bin").mkdir(parents=True)
     java = root / "bin" / "java"
     java.write_text("#!/bin/sh\nexit 1\n")
     java.chmod(0o755)
-    (root / "release").write_text(f'IMPLEMENTOR="Test"\nJAVA_VERSION="{version}"\n')
+    runtime = f'JAVA_RUNTIME_VERSION="{build}"\n' if build else ""
+    (root / "release").write_text(f'IMPLEMENTOR="Test"\nJAVA_VERSION="{version}"\n{runtime}')
     return java
 
 
 def test_java_home_wins_over_the_path_and_its_version_is_read(tmp_path: Path) -> None:
     # Given JAVA_HOME with Java 21, and another Java 17 on PATH
-    home_java = fake_java_home(tmp_path / "jdk-21", "21.0.2")
-    fake_java_home(tmp_path / "jdk-17", "17.0.15")
+    home_java = fake_java_home(tmp_path / "jdk-21", "21.0.2", "21.0.2+13")
+    fake_java_home(tmp_path / "jdk-17", "17.0.15", "17.0.15+6")
     environ = {"JAVA_HOME": str(tmp_path / "jdk-21"), "PATH": str(tmp_path / "jdk-17" / "bin")}
     # When Java is looked for, Then JAVA_HOME's is found, and is good enough
-    assert find_java(environ) == Java(home_java, 21)
+    assert find_java(environ) == Java(home_java, 21, "21.0.2+13")
     assert java_problem(find_java(environ)) is None
     # And without JAVA_HOME, the one on PATH
     assert find_java({"PATH": str(tmp_path / "jdk-17" / "bin")}) == Java(
-        tmp_path / "jdk-17" / "bin" / "java", 17
+        tmp_path / "jdk-17" / "bin" / "java", 17, "17.0.15+6"
     )
 
 
@@ -379,6 +380,39 @@ def test_dynamodb_local_listens_on_127_0_0_1_only_and_stops_without_a_trace(
 def _zombie(pid: int) -> bool:
     stat = Path(f"/proc/{pid}/stat")
     return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def test_the_first_run_archives_the_classes_it_loaded_and_later_runs_map_them(
+    installed: tuple[dynamodb_local.Installation, Java], tmp_path: Path
+) -> None:
+    # Given an installation with no class archive yet (the cached jars, a launcher of its own)
+    cached, java = installed
+    found = dynamodb_local.Installation(tmp_path / "installation")
+    found.home.mkdir()
+    for name in (dynamodb_local.JAR, dynamodb_local.LIBRARIES):
+        (found.home / name).symlink_to(cached.home / name)
+    dynamodb_local.compile_launcher(found, java)
+    archive = found.class_archive(java)
+    assert archive is not None
+    assert not archive.exists()
+    # When DynamoDB Local runs once and stops
+    first = DynamoDBLocal(found, java)
+    client(first.start()).list_tables()
+    first.stop()
+    # Then the classes it loaded are archived, and nothing half-written is left
+    assert archive.is_file()
+    assert sorted(path.name for path in found.launcher.iterdir()) == sorted(
+        [dynamodb_local.JAR, dynamodb_local.LAUNCHER_JAR, archive.name]
+    )
+    # When it runs again, Then it maps that archive, and answers
+    second = DynamoDBLocal(found, java)
+    try:
+        endpoint = second.start()
+        command = Path(f"/proc/{second.pid}/cmdline").read_bytes().split(b"\0")
+        assert f"-XX:SharedArchiveFile={archive}".encode() in command
+        assert client(endpoint).list_tables()["TableNames"] == []
+    finally:
+        second.stop()
 
 
 CHILD = """
