@@ -10,9 +10,10 @@ in one step, so the cache holds a complete installation or none. A small launche
 (LoopbackDynamoDBLocal.java, beside this module) is compiled there too, with the Java runtime's
 own compiler module: DynamoDB Local binds every interface and has no option against it.
 
-Running: a JVM of its own, in memory, its telemetry off, with a private working and temporary
-folder removed at stop; SIGTERM stops it, SIGKILL if it lingers, and it exits by itself when
-its standard input closes (the process that started it is gone).
+Running: a JVM of its own on 127.0.0.1, in memory, its telemetry off, with a private working
+and temporary folder removed at stop, its classes mapped from an archive the first run on that
+Java runtime writes into the cache; SIGTERM stops it, SIGKILL if it lingers, and it exits by
+itself when its standard input closes (the process that started it is gone).
 
 Standard library only: `python -m localapi.dynamodb_local` installs it with any Python 3.11,
 before a virtual environment exists (CI does).
@@ -129,9 +130,13 @@ def _java_version(executable: Path) -> tuple[int, str]:
     found = re.search(r'^JAVA_VERSION="([^"]+)"', text, re.M)
     build = re.search(r'^JAVA_RUNTIME_VERSION="([^"]+)"', text, re.M)
     if found is None:
-        answer = subprocess.run(  # noqa: S603 - the Java runtime found above
-            [str(executable), "-version"], capture_output=True, text=True, timeout=30, check=False
-        )
+        try:
+            answer = subprocess.run(  # noqa: S603 - the Java runtime found above
+                [str(executable), "-version"],
+                capture_output=True, text=True, timeout=30, check=False,
+            )  # fmt: skip
+        except (OSError, subprocess.TimeoutExpired):
+            return 0, ""  # not a Java runtime that runs: "Java ?" to the user
         found = re.search(r'version "([^"]+)"', answer.stderr)
     # "17.0.15", "21", "1.8.0_402" (Java 8 and older number themselves 1.N)
     major = re.match(r"(?:1\.)?(\d+)", found.group(1)) if found else None
@@ -311,7 +316,9 @@ class _ProgressLine:
 
     def end(self, word: str) -> None:
         if self._stream is not None:
-            self._stream.write((f"\r{self._text}: " if self._live else "") + word + "\n")
+            # (padded over the longest figure shown in place, "100 %")
+            shown = f"\r{self._text}: {word:<5}" if self._live else word
+            self._stream.write(shown + "\n")
             self._stream.flush()
 
 
@@ -393,23 +400,31 @@ def _copy_naming_jars_only(source: Path, target: Path, prefix: str) -> None:
 
 
 def _manifest_naming_jars_only(manifest: bytes, prefix: str) -> bytes:
+    """The manifest with its main section's Class-Path rewritten, its other headers and
+    sections as they were (values unfolded and folded again)."""
     # A manifest's lines are at most 72 bytes; a longer value continues on lines that start
-    # with one space (the JAR file specification).
-    lines = manifest.decode("utf-8").replace("\r\n", "\n").split("\n")
-    headers: list[str] = []
-    for line in lines:
-        if line.startswith(" ") and headers:
+    # with one space; a blank line ends a section (the JAR file specification).
+    headers: list[str] = []  # "" separates sections
+    for line in manifest.decode("utf-8").replace("\r\n", "\n").split("\n"):
+        if line.startswith(" ") and headers and headers[-1]:
             headers[-1] += line[1:]
-        elif line:
+        else:
             headers.append(line)
+    main_section = True
     out = []
     for header in headers:
+        if not header:
+            main_section = False
+            out.append(b"")
+            continue
         name, _, value = header.partition(": ")
-        if name == "Class-Path":
+        if main_section and name == "Class-Path":
             value = " ".join(prefix + path for path in value.split() if path.endswith(".jar"))
         encoded = f"{name}: {value}".encode()
         out.append(encoded[:72])
         out.extend(b" " + encoded[start : start + 71] for start in range(72, len(encoded), 71))
+    while out and not out[-1]:
+        out.pop()
     return b"\r\n".join(out) + b"\r\n\r\n"
 
 
@@ -526,7 +541,6 @@ class DynamoDBLocal:
 
     def stop(self) -> None:
         process, self._process = self._process, None
-        killed = False
         if process is not None:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
@@ -536,7 +550,6 @@ class DynamoDBLocal:
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
-                    killed = True
             if process.stdin is not None:
                 with contextlib.suppress(OSError):
                     process.stdin.close()
@@ -547,11 +560,13 @@ class DynamoDBLocal:
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
-        self._keep_class_archive(complete=process is not None and not killed)
+        # A JVM that exits by itself (SIGTERM included) has an exit status; one a signal
+        # killed (SIGKILL, here or elsewhere) may have written part of an archive.
+        self._keep_class_archive(complete=process is not None and process.returncode >= 0)
 
     def _keep_class_archive(self, *, complete: bool) -> None:
-        """The archive the JVM wrote as it exited, renamed into place in one step (a run that
-        was killed may have written part of one: removed)."""
+        """The archive the JVM wrote as it exited, renamed into place in one step (or, from
+        a JVM that did not exit by itself, removed)."""
         archiving, self._archiving = self._archiving, None
         archive = self.installation.class_archive(self.java)
         if archiving is None or archive is None:
