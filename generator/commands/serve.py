@@ -11,12 +11,15 @@ import threading
 import time
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.errors import UserError
 from generator.files import describe_os_error, read_template
 from generator.stack.environments import ENVIRONMENTS
 from generator.stack.sources import HANDLERS
+
+if TYPE_CHECKING:
+    from localapi.dynamodb_local import DynamoDBLocal
 
 LOOPBACK = "127.0.0.1"
 DEFAULT_PORT = 3000
@@ -37,6 +40,7 @@ MOTO_LIMITS = (
     "moto's DynamoDB scans the whole table on each Query, so serve holds far less than the "
     "API's 100 requests a second"
 )
+WITHOUT_IT = "--dynamodb moto serves without DynamoDB Local"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -144,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             local.start()
         except DynamoDBLocalError as error:
-            raise UserError(f"{error} (--dynamodb moto serves without it)") from error
+            raise UserError(f"{error} ({WITHOUT_IT})") from error
         except OSError as error:
             raise UserError(
                 f"cannot listen on {args.host}:{args.port}: {describe_os_error(error)}"
@@ -163,7 +167,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _dynamodb_local(choice: str | None) -> Any:
+def _dynamodb_local(choice: str | None) -> DynamoDBLocal | None:
     """The DynamoDB Local to run (installed first where it is not yet), or None for moto's
     DynamoDB: asked for, or no Java runtime to run DynamoDB Local on (said in one line)."""
     if choice == "moto":
@@ -184,7 +188,7 @@ def _dynamodb_local(choice: str | None) -> Any:
     try:
         found = dynamodb_local.install(java, progress=sys.stderr)
     except dynamodb_local.DynamoDBLocalError as error:
-        raise UserError(f"{error} (--dynamodb moto serves without DynamoDB Local)") from error
+        raise UserError(f"{error} ({WITHOUT_IT})") from error
     return dynamodb_local.DynamoDBLocal(found, java)
 
 
