@@ -91,6 +91,13 @@ class DynamoDBLocalError(Exception):
     """Installing or running DynamoDB Local failed; the message is one line."""
 
 
+class NoCompilerModule(DynamoDBLocalError):
+    """The Java runtime lacks jdk.compiler (some JREs do): the launcher cannot be built."""
+
+
+JDK_INSTALL = "sudo apt-get install -y openjdk-17-jdk-headless"
+
+
 def cache_root(environ: Mapping[str, str] = os.environ) -> Path:
     """Where installations live: the XDG cache folder (a relative XDG_CACHE_HOME is ignored,
     as the XDG specification says), else ~/.cache."""
@@ -217,7 +224,10 @@ def install_here(progress: IO[str] | None = None) -> Installation:
     problem = java_problem(java)
     if problem is not None or java is None:
         raise DynamoDBLocalError(f"{problem}; install Java 17+ ({JAVA_INSTALL})")
-    return install(java, progress=progress)
+    try:
+        return install(java, progress=progress)
+    except NoCompilerModule as error:
+        raise DynamoDBLocalError(f"{error}; install a JDK 17+ ({JDK_INSTALL})") from error
 
 
 def fetch_package(
@@ -369,11 +379,15 @@ def compile_launcher(found: Installation, java: Java) -> None:
         except (OSError, subprocess.TimeoutExpired) as error:
             raise DynamoDBLocalError(f"cannot compile {LAUNCHER_SOURCE.name}: {error}") from error
         if result.returncode != 0:
-            lines = (result.stderr or result.stdout).strip().splitlines() or ["no output"]
-            hint = " (this Java runtime has no jdk.compiler module: install a JDK 17+)" if (
-                "jdk.compiler" in lines[0]) else ""  # fmt: skip
+            said = (result.stderr or result.stdout).strip()
+            if "Module jdk.compiler not found" in said:
+                raise NoCompilerModule(
+                    f"the Java runtime {java.executable} has no compiler module (jdk.compiler) "
+                    f"to build DynamoDB Local's 127.0.0.1 launcher with"
+                )
+            first = said.splitlines()[0] if said else f"exit status {result.returncode}"
             raise DynamoDBLocalError(
-                f"cannot compile {LAUNCHER_SOURCE.name} with {java.executable}: {lines[0]}{hint}"
+                f"cannot compile {LAUNCHER_SOURCE.name} with {java.executable}: {first}"
             )
         launcher.mkdir()
         with zipfile.ZipFile(launcher / LAUNCHER_JAR, "w") as jar:

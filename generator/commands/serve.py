@@ -177,19 +177,25 @@ def _dynamodb_local(choice: str | None) -> DynamoDBLocal | None:
     java = dynamodb_local.find_java()
     problem = dynamodb_local.java_problem(java)
     if problem is not None or java is None:
-        install = f"install Java 17+ ({dynamodb_local.JAVA_INSTALL})"
-        if choice == "local":
-            raise UserError(f"--dynamodb local: {problem}; {install}")
-        print(
-            f"DynamoDB on moto: {problem}; {MOTO_LIMITS}. For DynamoDB Local, {install}.",
-            file=sys.stderr,
-        )
+        _on_moto(choice, problem, f"install Java 17+ ({dynamodb_local.JAVA_INSTALL})")
         return None
     try:
         found = dynamodb_local.install(java, progress=sys.stderr)
+    except dynamodb_local.NoCompilerModule as error:
+        _on_moto(choice, str(error), f"install a JDK 17+ ({dynamodb_local.JDK_INSTALL})")
+        return None
     except dynamodb_local.DynamoDBLocalError as error:
         raise UserError(f"{error} ({WITHOUT_IT})") from error
     return dynamodb_local.DynamoDBLocal(found, java)
+
+
+def _on_moto(choice: str | None, problem: str | None, install: str) -> None:
+    """No DynamoDB Local on this Java: a one-line error where it was asked for, else moto's
+    DynamoDB, said in one line with what that limits and what to install."""
+    if choice == "local":
+        raise UserError(f"--dynamodb local: {problem}; {install}")
+    print(f"DynamoDB on moto: {problem}; {MOTO_LIMITS}. For DynamoDB Local, {install}.",
+          file=sys.stderr)  # fmt: skip
 
 
 def _install_dynamodb_local() -> int:

@@ -537,6 +537,41 @@ def test_serve_without_java_runs_on_moto_and_says_what_that_limits_in_one_line()
         running.stop()
 
 
+def test_serve_on_a_java_runtime_without_a_compiler_module_runs_on_moto_and_says_why(
+    installed: tuple[dynamodb_local.Installation, Java], tmp_path: Path
+) -> None:
+    # Given a Java 17 runtime without jdk.compiler (as some JREs are), and a cache holding
+    # DynamoDB Local's jars but no launcher yet
+    java_home = tmp_path / "jre-17"
+    fake_java_home(java_home, "17.0.15", "17.0.15+6")
+    (java_home / "bin" / "java").write_text(
+        "#!/bin/sh\necho 'Error occurred during initialization of boot layer' >&2\n"
+        "echo 'java.lang.module.FindException: Module jdk.compiler not found' >&2\nexit 1\n"
+    )
+    cache = tmp_path / "cache"
+    home = dynamodb_local.installation(cache / "food-delivery-infra" / "dynamodb-local").home
+    home.mkdir(parents=True)
+    for name in (dynamodb_local.JAR, dynamodb_local.LIBRARIES):
+        (home / name).symlink_to(installed[0].home / name)
+    environ = {**_without_java(), "JAVA_HOME": str(java_home), "XDG_CACHE_HOME": str(cache)}
+    # When serve starts without --dynamodb
+    running = start_serve(dynamodb=None, env=environ)
+    try:
+        # Then it serves on moto, and says why in one line, with what to install
+        [notice] = [line for line in running.lines if line.startswith("DynamoDB on moto:")]
+        assert "has no compiler module (jdk.compiler)" in notice
+        assert dynamodb_local.JDK_INSTALL in notice
+        banner = next(line for line in running.lines if line.startswith("food-delivery dev API"))
+        assert banner.endswith("(DynamoDB included)")
+    finally:
+        running.stop()
+    # And with --dynamodb local it is a one-line error saying the same
+    result = cli.run(["-m", "generator", "serve", "--dynamodb", "local"], env=environ)
+    cli.assert_clean_error(
+        result, 1, "error: --dynamodb local: the Java runtime", dynamodb_local.JDK_INSTALL
+    )
+
+
 def test_dynamodb_local_asked_for_without_java_is_a_one_line_error() -> None:
     result = cli.run(
         ["-m", "generator", "serve", "--dynamodb", "local", "--port", "0"], env=_without_java()
