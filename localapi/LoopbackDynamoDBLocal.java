@@ -1,3 +1,4 @@
+import java.io.File;
 import java.lang.reflect.Field;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Server;
@@ -13,7 +14,8 @@ import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
  * option to choose one. This one builds the same server from the same options, then, before it
  * starts, binds its connector to 127.0.0.1 on a port the system picks (no race with another
  * process for a port chosen beforehand), prints that port on one line, and runs until its
- * standard input closes: when serve stops or dies, so does DynamoDB Local.
+ * standard input closes: when serve stops or dies, so does DynamoDB Local, and its temporary
+ * folder goes with it.
  */
 public final class LoopbackDynamoDBLocal {
     /** The line serve waits for, followed by the port. */
@@ -22,6 +24,9 @@ public final class LoopbackDynamoDBLocal {
     private LoopbackDynamoDBLocal() {}
 
     public static void main(String[] options) throws Exception {
+        // The private temporary folder serve made for it goes when it exits, even when serve
+        // died and cannot remove it (registered first, it is deleted last: once empty).
+        new File(System.getProperty("java.io.tmpdir")).deleteOnExit();
         DynamoDBProxyServer proxy = ServerRunner.createServerFromCommandLineArgs(options);
         // DynamoDBProxyServer keeps its Jetty server private and offers no other way to it.
         Field field = DynamoDBProxyServer.class.getDeclaredField("server");

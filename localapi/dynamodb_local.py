@@ -400,6 +400,11 @@ def compile_launcher(found: Installation, java: Java) -> None:
             # Another serve compiled it meanwhile (the same source: the same classes).
             if not found.complete():
                 raise
+    for older in found.home.glob("launcher-*"):
+        # An earlier launcher and its class archives (tens of MB): a serve still running on
+        # them keeps what it opened.
+        if older != target:
+            shutil.rmtree(older, ignore_errors=True)
 
 
 def _copy_naming_jars_only(source: Path, target: Path, prefix: str) -> None:

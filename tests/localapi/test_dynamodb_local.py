@@ -440,15 +440,17 @@ def test_dynamodb_local_ends_when_what_started_it_dies(
     )
     assert parent.stdout is not None
     jvm = int(parent.stdout.readline())
-    assert Path(f"/proc/{jvm}").exists()
+    workdir = Path(f"/proc/{jvm}/cwd").resolve()
+    assert workdir.is_dir()
     # When that process is killed (no chance to stop anything)
     parent.kill()
     parent.wait(timeout=10)
-    # Then DynamoDB Local exits by itself: its standard input closed
+    # Then DynamoDB Local exits by itself (its standard input closed), and removes its folder
     deadline = time.monotonic() + 30
     while Path(f"/proc/{jvm}").exists() and not _zombie(jvm):
         assert time.monotonic() < deadline, "DynamoDB Local outlived the process that started it"
         time.sleep(0.05)
+    assert not workdir.exists()
 
 
 # --- serve on it -----------------------------------------------------------------------------
