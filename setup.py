@@ -53,7 +53,11 @@ setup(
     + [LAMBDA_PACKAGE]
     + [f"{LAMBDA_PACKAGE}.{name}" for name in LAMBDA_SUBPACKAGES],
     package_dir={LAMBDA_PACKAGE: "handlers"},
-    package_data={LAMBDA_PACKAGE: ["requirements.txt", "schemas/*.json"]},
+    package_data={
+        LAMBDA_PACKAGE: ["requirements.txt", "schemas/*.json"],
+        # serve compiles it against DynamoDB Local's jar (localapi/dynamodb_local.py).
+        "localapi": ["LoopbackDynamoDBLocal.java"],
+    },
     install_requires=[
         "troposphere>=4.8,<5",
         "awacs>=2.4,<3",

@@ -1,6 +1,7 @@
 """Load on `python -m generator serve`: open-loop at a fixed rate, then a burst (prints figures).
 
     python benchmarks/load.py [--rate 100] [--duration 60] [--burst 200] [--workers 4]
+                              [--dynamodb local|moto]
 
 1. Steady: --rate requests a second for --duration seconds, each sent at its scheduled time
    whether or not earlier ones have been answered (open loop), and timed from that scheduled
@@ -252,13 +253,13 @@ def report(title: str, outcomes: list[Outcome], elapsed: float) -> None:
         print(f"   goal p99 < 100 ms and no 5XX: {'met' if met else 'NOT met'}")
 
 
-def start_serve(workers: int) -> tuple[subprocess.Popen[str], int, Partner]:
+def start_serve(workers: int, dynamodb: str | None) -> tuple[subprocess.Popen[str], int, Partner]:
     from localapi.aws import free_port
 
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "generator", "serve", "--port", str(port),
-         "--workers", str(workers)],
+         "--workers", str(workers), *(["--dynamodb", dynamodb] if dynamodb else [])],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -280,6 +281,17 @@ def start_serve(workers: int) -> tuple[subprocess.Popen[str], int, Partner]:
     # Keep reading its access log, or serve would block on a full pipe.
     threading.Thread(target=_drain, args=(process.stdout,), daemon=True).start()
     return process, port, writer
+
+
+def dynamodb_of(process: subprocess.Popen[str]) -> str:
+    """What serves serve's tables: DynamoDB Local when it runs one, else moto."""
+    for child in _children(process.pid):
+        try:
+            if b"LoopbackDynamoDBLocal" in Path(f"/proc/{child}/cmdline").read_bytes():
+                return "DynamoDB Local"
+        except OSError:
+            continue
+    return "moto"
 
 
 def partner_token(port: int, partner: Partner) -> str:
@@ -324,7 +336,8 @@ def warm_up(client: Client, orders: Orders, workers: int) -> None:
 
 
 def cpu_seconds(serve_pid: int) -> Counter[str]:
-    """CPU time used so far by serve's gateway, its moto and its function workers (Linux)."""
+    """CPU time used so far by serve's gateway, its moto, DynamoDB Local and its function
+    workers (Linux)."""
     used: Counter[str] = Counter()
     tick = os.sysconf("SC_CLK_TCK")
     pids = [serve_pid, *_children(serve_pid)]
@@ -337,6 +350,7 @@ def cpu_seconds(serve_pid: int) -> Counter[str]:
         part = (
             "gateway" if pid == serve_pid
             else "moto" if b"moto_host" in command
+            else "DynamoDB Local" if b"LoopbackDynamoDBLocal" in command
             else "functions"
         )  # fmt: skip
         used[part] += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
@@ -363,7 +377,8 @@ def phase(title: str, run: Callable[[], list[Outcome]], serve_pid: int) -> None:
         "   CPU per answered request: "
         + ", ".join(
             f"{part} {used[part] / answered * 1000:.1f} ms"
-            for part in ("gateway", "moto", "functions", "load generator")
+            for part in ("gateway", "moto", "DynamoDB Local", "functions", "load generator")
+            if part in used
         )
     )
 
@@ -374,11 +389,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=60, help="seconds of steady load")
     parser.add_argument("--burst", type=int, default=200, help="concurrent requests")
     parser.add_argument("--workers", type=int, default=4, help="serve's workers per function")
+    parser.add_argument(
+        "--dynamodb", choices=("local", "moto"), help="serve's --dynamodb (default: serve's)"
+    )
     args = parser.parse_args(argv)
     if args.rate * args.duration + args.burst > 9_000:
         parser.error("more requests than a day's usage-plan quota leaves room for (10,000)")
 
-    process, port, partner = start_serve(args.workers)
+    process, port, partner = start_serve(args.workers, args.dynamodb)
     try:
         headers = {
             "x-api-key": partner.api_key,
@@ -388,8 +406,8 @@ def main(argv: list[str] | None = None) -> int:
         orders = Orders()
         warm_up(client, orders, args.workers)
         print(
-            f"serve on 127.0.0.1:{port}, {args.workers} workers per function, requests as "
-            f"partner {partner.name}; "
+            f"serve on 127.0.0.1:{port}, {args.workers} workers per function, DynamoDB on "
+            f"{dynamodb_of(process)}, requests as partner {partner.name}; "
             f"this machine: {os.cpu_count()} cores"
         )
         phase(

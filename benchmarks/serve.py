@@ -3,7 +3,9 @@
     python benchmarks/serve.py [--runs 5] [--requests 300]
 
 1. Start-up: `python -m generator serve` in a fresh interpreter until it prints that it is
-   ready (median of --runs).
+   ready, on DynamoDB Local (from the cache: installed first if it is not) and on moto,
+   alternately, so that whatever else the machine runs weighs on both alike (median of --runs
+   each).
 2. Overhead: the same GET /orders/{orderId} through the gateway over HTTP (a kept-alive
    connection) and as a direct call of the handler in this process against the same moto;
    prints both medians (p50) and their difference: what the gateway adds. Not a test.
@@ -35,25 +37,45 @@ def free_port() -> int:
     return port()
 
 
-def start_up(runs: int) -> list[float]:
-    timings = []
+DYNAMODB = ("local", "moto")
+
+
+def start_up(runs: int) -> dict[str, list[float]]:
+    subprocess.run(
+        [sys.executable, "-m", "generator", "serve", "--install-dynamodb-local"],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    timings: dict[str, list[float]] = {dynamodb: [] for dynamodb in DYNAMODB}
     for _ in range(runs):
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "generator", "serve", "--port", str(free_port())],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        assert process.stdout is not None
-        for line in process.stdout:
-            if "Ctrl-C stops it" in line:
-                timings.append(time.perf_counter() - started)
-                break
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
+        for dynamodb in DYNAMODB:
+            timings[dynamodb].append(serve_ready(dynamodb))
     return timings
+
+
+def serve_ready(dynamodb: str) -> float:
+    """Seconds from starting serve to its saying it is ready."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--port", str(free_port()),
+         "--dynamodb", dynamodb],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    ready = None
+    for line in process.stdout:
+        if "Ctrl-C stops it" in line:
+            ready = time.perf_counter() - started
+            break
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=30)
+    if ready is None:
+        raise SystemExit(f"serve --dynamodb {dynamodb} did not start")
+    return ready
 
 
 def overhead(requests: int) -> tuple[float, float]:
@@ -150,9 +172,10 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--requests", type=int, default=300)
     args = parser.parse_args()
-    timings = start_up(args.runs)
-    print(f"serve start-up ({args.runs} runs): median {statistics.median(timings):.2f} s, "
-          f"min {min(timings):.2f} s, max {max(timings):.2f} s")  # fmt: skip
+    for dynamodb, timings in start_up(args.runs).items():
+        print(f"serve --dynamodb {dynamodb} start-up ({args.runs} runs): "
+              f"median {statistics.median(timings):.2f} s, min {min(timings):.2f} s, "
+              f"max {max(timings):.2f} s")  # fmt: skip
     through, direct = overhead(args.requests)
     print(f"GET /orders/{{id}}, p50 of {args.requests}: through serve {through * 1000:.2f} ms, "
           f"handler called directly {direct * 1000:.2f} ms, "

@@ -3,6 +3,7 @@
 An emulation of API Gateway (REST) in front of the handlers, as SAM's `start-api` does without
 Docker: the routes, API key, request validator, CORS preflight, gateway responses, usage plan
 and stage come from the template; the functions run in worker processes with the environment
-the template gives them; moto serves the AWS side. Used by `serve` and the tests only: it is
-never deployed. Importing this package loads nothing else.
+the template gives them; DynamoDB Local (where Java is found) holds the tables and moto serves
+the rest of the AWS side. Used by `serve` and the tests only: it is never deployed. Importing
+this package loads nothing else.
 """

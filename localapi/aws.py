@@ -1,7 +1,9 @@
 """The AWS side of the local stack: moto's server on 127.0.0.1, holding what the template
 defines for the functions (tables with their keys, index and TTL; queues; parameters with
 their values) and for the partners (the user pool, its resource server and app clients with
-their secrets; the API keys), named as CloudFormation would name them."""
+their secrets; the API keys), named as CloudFormation would name them. The tables are in
+DynamoDB Local instead where one is given (localapi/dynamodb_local.py): it starts beside moto,
+at the same time."""
 
 from __future__ import annotations
 
@@ -12,14 +14,16 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from generator.template_view.resources import TemplateView
+from localapi.dynamodb_local import DYNAMODB_LOCAL_VERSION, DynamoDBLocal
 from localapi.intrinsics import Resolver
 
 # The moto services a local stack calls: moto_host loads them while the gateway starts.
-WARM_SERVICES = ("dynamodb", "ssm", "apigateway", "cognito-idp", "sqs")  # in the order used
+WARM_SERVICES = ("dynamodb", "sqs", "apigateway", "cognito-idp", "ssm")  # in the order used
 MOTO_START_TIMEOUT = 60.0  # seconds; importing moto takes 1-3 s
 ACCOUNT_ID = "123456789012"  # moto's account
 # Credentials moto accepts; they are never sent anywhere else (every client names moto).
@@ -69,10 +73,12 @@ def physical_name(stack_name: str, logical_id: str) -> str:
 
 @dataclass
 class LocalAws:
-    """moto on 127.0.0.1 with the template's tables, queues and parameters."""
+    """moto on 127.0.0.1 with the template's tables (or DynamoDB Local with the tables, where
+    dynamodb_local is given), queues and parameters."""
 
     stack_name: str
     region: str
+    dynamodb_local: DynamoDBLocal | None = None
     endpoint_url: str = ""
     physical_ids: dict[str, str] = field(default_factory=dict)
     attributes: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -80,11 +86,45 @@ class LocalAws:
     _stderr: IO[str] | None = None
     _clients: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def dynamodb_endpoint_url(self) -> str:
+        """Where the tables are: DynamoDB Local's endpoint (once it listens: the first call
+        waits for it), or moto's."""
+        if self.dynamodb_local is not None:
+            return self.dynamodb_local.wait_until_ready()
+        return self.endpoint_url
+
+    @property
+    def dynamodb_name(self) -> str:
+        """What serves the tables, for people."""
+        if self.dynamodb_local is not None:
+            return f"DynamoDB Local {DYNAMODB_LOCAL_VERSION}"
+        return "moto"
+
     def start(self) -> None:
+        """moto and DynamoDB Local start side by side (each takes one to two seconds on two
+        cores): this returns once moto listens; DynamoDB Local is waited for where the tables
+        are created, while moto gets the rest."""
+        if self.dynamodb_local is not None:
+            self.dynamodb_local.launch()
+        try:
+            self._start_moto()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start_moto(self) -> None:
         # moto's own complaints go to a file: a pipe nobody reads would fill and stall it.
         self._stderr = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed by stop()
+        # The services it serves here: not DynamoDB beside DynamoDB Local (loading a moto
+        # backend takes CPU time DynamoDB Local's start needs).
+        services = [
+            service
+            for service in WARM_SERVICES
+            if service != "dynamodb" or self.dynamodb_local is None
+        ]
         self._server = subprocess.Popen(  # noqa: S603 - our interpreter, module and names
-            [sys.executable, "-m", "localapi.moto_host", *WARM_SERVICES],
+            [sys.executable, "-m", "localapi.moto_host", *services],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
@@ -111,6 +151,8 @@ class LocalAws:
         return lines[-1] if lines else f"exit status {self._server.returncode}"
 
     def stop(self) -> None:
+        if self.dynamodb_local is not None:
+            self.dynamodb_local.stop()
         if self._server is None:
             return
         server, self._server = self._server, None
@@ -128,14 +170,16 @@ class LocalAws:
             self._stderr = None
 
     def client(self, service: str) -> Any:
-        """A client of moto's service, made once (making one takes a quarter of a second)."""
+        """A client of moto's service (DynamoDB's: where the tables are), made once (making one
+        takes a quarter of a second)."""
         if service not in self._clients:
             import boto3
 
             session: Any = boto3.session.Session()
+            endpoint = self.dynamodb_endpoint_url if service == "dynamodb" else self.endpoint_url
             self._clients[service] = session.client(
                 service,
-                endpoint_url=self.endpoint_url,
+                endpoint_url=endpoint,
                 region_name=self.region,
                 **LOCAL_CREDENTIALS,
             )
@@ -155,16 +199,34 @@ class LocalAws:
         self, template: Mapping[str, Any], parameters: Mapping[str, str]
     ) -> None:
         """Create what the functions use, in dependency order: tables and queues, then the
-        parameters (whose values may name them); and give every other resource a name."""
+        parameters (whose values may name them); and give every other resource a name. The
+        tables are created in a thread of their own meanwhile (their names are known first):
+        DynamoDB Local may still be starting."""
         resources = template["Resources"]
         for logical_id, resource in sorted(resources.items()):
             self.physical_ids[logical_id] = physical_name(self.stack_name, logical_id)
             self.attributes[(logical_id, "Arn")] = self._arn(resource["Type"], logical_id)
+        tables = {
+            self.physical_ids[logical_id]: resource.get("Properties", {})
+            for logical_id, resource in sorted(resources.items())
+            if resource["Type"] == "AWS::DynamoDB::Table"
+        }
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            created = pool.submit(self._create_tables, tables)
+            self._create_moto_resources(resources, parameters)
+            created.result()
+
+    def _create_tables(self, tables: Mapping[str, Mapping[str, Any]]) -> None:
+        dynamodb = self.client("dynamodb")
+        for name, properties in tables.items():
+            create_table(dynamodb, properties, name)
+
+    def _create_moto_resources(
+        self, resources: Mapping[str, Any], parameters: Mapping[str, str]
+    ) -> None:
         for logical_id, resource in sorted(resources.items()):
             properties = resource.get("Properties", {})
-            if resource["Type"] == "AWS::DynamoDB::Table":
-                create_table(self.client("dynamodb"), properties, self.physical_ids[logical_id])
-            elif resource["Type"] == "AWS::SQS::Queue":
+            if resource["Type"] == "AWS::SQS::Queue":
                 self._create_queue(logical_id)
             elif resource["Type"] == "AWS::ApiGateway::ApiKey":
                 self._create_api_key(logical_id, properties)

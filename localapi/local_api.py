@@ -1,6 +1,6 @@
-"""The local stack as one object: moto with the template's data resources and partners, a
-pool of worker processes per function, the gateway with its token issuer, and the HTTP server
-on 127.0.0.1 in front of it (http_server.py)."""
+"""The local stack as one object: moto (and DynamoDB Local, where given) with the template's
+data resources and partners, a pool of worker processes per function, the gateway with its
+token issuer, and the HTTP server on 127.0.0.1 in front of it (http_server.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import Any
 
 from generator.template_view.resources import TemplateView
 from localapi.aws import LocalAws
+from localapi.dynamodb_local import DynamoDBLocal
 from localapi.functions import FunctionPool, SourceWatcher
 from localapi.gateway import ApiKey, Gateway
 from localapi.http_server import CONNECTION_TIMEOUT_SECONDS, http_server
@@ -53,12 +54,14 @@ class LocalApi:
         openapi: Mapping[str, Any] | None = None,
         function_endpoints: Mapping[str, str] | None = None,
         connection_timeout: float = CONNECTION_TIMEOUT_SECONDS,
+        dynamodb_local: DynamoDBLocal | None = None,
         log: Callable[[str], None] = print,
     ) -> None:
         """function_endpoints: where the functions reach a service instead of moto, by
         service name ("dynamodb": URL): a test puts a faulty network in between.
         connection_timeout: seconds a client may send nothing before its connection is
-        closed (idle, or half-way through a request)."""
+        closed (idle, or half-way through a request).
+        dynamodb_local: the tables are there instead of in moto (started and stopped here)."""
         self.template = template
         self.api: StagedApi = read_api(template)
         self._handlers_dir = handlers_dir
@@ -69,7 +72,7 @@ class LocalApi:
         self._function_endpoints = dict(function_endpoints or {})
         self._connection_timeout = connection_timeout
         self._log = log
-        self.aws = LocalAws(stack_name=stack_name, region=region)
+        self.aws = LocalAws(stack_name=stack_name, region=region, dynamodb_local=dynamodb_local)
         self.pools: dict[str, FunctionPool] = {}
         self._watcher: SourceWatcher | None = None
         self.api_keys: list[ApiKey] = []
@@ -211,8 +214,9 @@ class LocalApi:
     def _function_environment(
         self, name: str, memory_mb: int, handler: str, variables: Mapping[str, str]
     ) -> dict[str, str]:
-        """What Lambda would set, the template's variables, and moto as every AWS endpoint
-        (never the caller's own AWS settings: nothing here may reach AWS)."""
+        """What Lambda would set, the template's variables, and moto as every AWS endpoint but
+        DynamoDB's, where the tables are (never the caller's own AWS settings: nothing here may
+        reach AWS)."""
         environment = {
             "PATH": os.environ.get("PATH", ""),
             # Where localapi.worker is found (the handlers' folder is the worker's cwd).
@@ -227,6 +231,7 @@ class LocalApi:
             "AWS_REGION": self.aws.region,
             "AWS_DEFAULT_REGION": self.aws.region,
             "AWS_ENDPOINT_URL": self.aws.endpoint_url,
+            "AWS_ENDPOINT_URL_DYNAMODB": self.aws.dynamodb_endpoint_url,
             "AWS_ACCESS_KEY_ID": "local",
             "AWS_SECRET_ACCESS_KEY": "local",
             "AWS_EC2_METADATA_DISABLED": "true",

@@ -1,5 +1,6 @@
 """`python -m generator serve`: the environment's API on 127.0.0.1, read from its template,
-with moto behind it and the handlers in worker processes (localapi/)."""
+with DynamoDB Local (where Java is found) and moto behind it and the handlers in worker
+processes (localapi/)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ import threading
 import time
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.errors import UserError
 from generator.files import describe_os_error, read_template
 from generator.stack.environments import ENVIRONMENTS
 from generator.stack.sources import HANDLERS
+
+if TYPE_CHECKING:
+    from localapi.dynamodb_local import DynamoDBLocal
 
 LOOPBACK = "127.0.0.1"
 DEFAULT_PORT = 3000
@@ -26,14 +30,21 @@ DEFAULT_IDLE_TIMEOUT = 60.0
 
 
 NAME = "serve"
-HELP = "run the API on 127.0.0.1 from its template, with moto behind it"
+HELP = "run the API on 127.0.0.1 from its template, with DynamoDB Local and moto behind it"
 DESCRIPTION = (
     "Serve an environment's API locally, as API Gateway would serve it from the template "
     "(routes, the partners' tokens and API keys, request validation, CORS, gateway "
     "responses, usage plan and stage throttles), with the handlers in worker processes, "
-    "moto as AWS and a local token endpoint for the partners' app clients. No AWS "
-    "account, no Docker. Ctrl-C stops it."
+    "the tables in Amazon's DynamoDB Local (where a Java runtime is found; downloaded once "
+    "into a cache), moto as the rest of AWS and a local token endpoint for the partners' app "
+    "clients. No AWS account, no Docker. Ctrl-C stops it."
 )
+# Without Java, in one line: what moto's DynamoDB limits, and how to get DynamoDB Local.
+MOTO_LIMITS = (
+    "moto's DynamoDB scans the whole table on each Query, so serve holds far less than the "
+    "API's 100 requests a second"
+)
+WITHOUT_IT = "--dynamodb moto serves without DynamoDB Local"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,6 +78,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         help="serve this template instead of the environment's, as the generator builds it",
     )
+    parser.add_argument(
+        "--dynamodb",
+        choices=("local", "moto"),
+        help="where the tables are: local (Amazon's DynamoDB Local, on Java 17+; the default "
+        "wherever a Java runtime is found) or moto (the default without one)",
+    )
+    parser.add_argument(
+        "--install-dynamodb-local",
+        action="store_true",
+        help="download DynamoDB Local into the cache (once) and exit, without serving: for CI "
+        "and before working offline",
+    )
 
 
 def port(value: str) -> int:
@@ -96,9 +119,12 @@ class _Stopped(Exception):
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.install_dynamodb_local:
+        return _install_dynamodb_local()
     if args.workers < 1:
         raise UserError("--workers must be at least 1", status=2)
     try:
+        from localapi.dynamodb_local import DynamoDBLocalError
         from localapi.local_api import LocalApi
         from localapi.template import TemplateError, read_api
     except ImportError as error:  # moto is a test and serve dependency, not the generator's
@@ -131,6 +157,7 @@ def run(args: argparse.Namespace) -> int:
         workers_per_function=args.workers,
         openapi=document,
         connection_timeout=args.idle_timeout,
+        dynamodb_local=_dynamodb_local(args.dynamodb),
         log=_log,
     )
 
@@ -144,6 +171,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         try:
             local.start()
+        except DynamoDBLocalError as error:
+            raise UserError(f"{error} ({WITHOUT_IT})") from error
         except OSError as error:
             raise UserError(
                 f"cannot listen on {args.host}:{args.port}: {describe_os_error(error)}"
@@ -159,6 +188,48 @@ def run(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second Ctrl-C must not cut stop short
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         local.stop()
+    return 0
+
+
+def _dynamodb_local(choice: str | None) -> DynamoDBLocal | None:
+    """The DynamoDB Local to run (installed first where it is not yet), or None for moto's
+    DynamoDB: asked for, or no Java runtime to run DynamoDB Local on (said in one line)."""
+    if choice == "moto":
+        return None
+    from localapi import dynamodb_local
+
+    java = dynamodb_local.find_java()
+    problem = dynamodb_local.java_problem(java)
+    if problem is not None or java is None:
+        _on_moto(choice, problem, f"install Java 17+ ({dynamodb_local.JAVA_INSTALL})")
+        return None
+    try:
+        found = dynamodb_local.install(java, progress=sys.stderr)
+    except dynamodb_local.NoCompilerModule as error:
+        _on_moto(choice, str(error), f"install a JDK 17+ ({dynamodb_local.JDK_INSTALL})")
+        return None
+    except dynamodb_local.DynamoDBLocalError as error:
+        raise UserError(f"{error} ({WITHOUT_IT})") from error
+    return dynamodb_local.DynamoDBLocal(found, java)
+
+
+def _on_moto(choice: str | None, problem: str | None, install: str) -> None:
+    """No DynamoDB Local on this Java: a one-line error where it was asked for, else moto's
+    DynamoDB, said in one line with what that limits and what to install."""
+    if choice == "local":
+        raise UserError(f"--dynamodb local: {problem}; {install}")
+    print(f"DynamoDB on moto: {problem}; {MOTO_LIMITS}. For DynamoDB Local, {install}.",
+          file=sys.stderr)  # fmt: skip
+
+
+def _install_dynamodb_local() -> int:
+    from localapi import dynamodb_local
+
+    try:
+        found = dynamodb_local.install_here(progress=sys.stderr)
+    except dynamodb_local.DynamoDBLocalError as error:
+        raise UserError(str(error)) from error
+    print(f"DynamoDB Local {dynamodb_local.DYNAMODB_LOCAL_VERSION} is installed in {found.home}")
     return 0
 
 
@@ -187,10 +258,15 @@ def _banner(local: Any, env: str) -> None:
     def say(line: str = "") -> None:
         _log(line)  # the warmed workers may already be writing
 
-    say(
-        f"food-delivery {env} API on {local.url} (stage {local.api.stage_name}), "
-        f"AWS on moto at {local.aws.endpoint_url}"
-    )
+    aws = local.aws
+    if aws.dynamodb_local is not None:
+        behind = (
+            f"{aws.dynamodb_name} at {aws.dynamodb_endpoint_url}, "
+            f"the rest of AWS on moto at {aws.endpoint_url}"
+        )
+    else:
+        behind = f"AWS on moto at {aws.endpoint_url} (DynamoDB included)"
+    say(f"food-delivery {env} API on {local.url} (stage {local.api.stage_name}), {behind}")
     say(f"Token endpoint {local.url}/oauth2/token, keys {local.url}/.well-known/jwks.json")
     say("Partners (new credentials each start):")
     for partner in local.partners:

@@ -3,11 +3,17 @@
 Tables come from the generator's own template (`create_tables_from_template`), the SSM
 parameters carry the template's values, and boto3 reaches moto through AWS_ENDPOINT_URL.
 Every stack has its own uuid-named table, queue and parameters, so tests never share state.
+
+TEST_DYNAMODB=local runs the same tests with the tables in Amazon's DynamoDB Local instead
+(started once per test process, from the cache; AWS_ENDPOINT_URL_DYNAMODB points the handlers
+at it), SQS and SSM staying on moto: CI runs them so once more (.ci/run), to catch what moto's
+DynamoDB accepts and DynamoDB does not, or answers otherwise.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -24,6 +30,9 @@ from tests.support.api import (
     registry_value,
 )
 from tests.support.aws import create_tables_from_template, parameter_values
+
+TEST_DYNAMODB = "TEST_DYNAMODB"  # "moto" (the default) or "local"
+LANES = ("moto", "local")
 
 # The functions' client timeout when a test does not set one. The template's 500 ms is for
 # DynamoDB on AWS; moto on a busy 2-core machine can take longer for a call, and a test that
@@ -44,28 +53,73 @@ def lambda_context() -> LambdaContext:
     return LambdaContext()
 
 
+@pytest.fixture(scope="session")
+def dynamodb_endpoint(moto_server: str) -> Iterator[str]:
+    """Where the tables are: moto's server, or DynamoDB Local with TEST_DYNAMODB=local."""
+    lane = os.environ.get(TEST_DYNAMODB, "moto")
+    if lane not in LANES:
+        raise pytest.UsageError(f"{TEST_DYNAMODB} is {lane!r}: expected one of {LANES}")
+    if lane == "moto":
+        yield moto_server
+        return
+    from localapi.dynamodb_local import DynamoDBLocal
+    from tests.support import prerequisites
+
+    database = DynamoDBLocal(*prerequisites.dynamodb_local())
+    try:
+        yield database.start()
+    finally:
+        database.stop()
+
+
+@pytest.fixture
+def atomic_dynamodb_endpoint(dynamodb_endpoint: str) -> Iterator[str]:
+    """A DynamoDB endpoint that applies each conditional write atomically, as DynamoDB does,
+    over the same tables: DynamoDB Local itself, or moto answering one request at a time
+    (SerialMotoServer says why)."""
+    if os.environ.get(TEST_DYNAMODB, "moto") == "local":
+        yield dynamodb_endpoint
+        return
+    from tests.support.aws import SerialMotoServer
+
+    with SerialMotoServer() as serial:
+        yield serial.url
+
+
+@pytest.fixture
+def redrive_endpoints(moto_server: str, dynamodb_endpoint: str) -> tuple[list[str], dict[str, str]]:
+    """How `python -m handlers.redrive` reaches the tests' stacks from a process of its own: the
+    arguments and the environment variables to add. Its --endpoint-url names one endpoint for
+    SQS and DynamoDB, as the operations guide shows it; where the tables are elsewhere (the
+    DynamoDB Local lane), each service's endpoint goes in the environment instead, as boto3
+    reads it."""
+    if dynamodb_endpoint == moto_server:
+        return ["--endpoint-url", moto_server], {}
+    return [], {"AWS_ENDPOINT_URL": moto_server, "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint}
+
+
 @dataclass(frozen=True)
 class MotoClients:
-    dynamodb: Any
+    dynamodb: Any  # on dynamodb_endpoint: moto's, or DynamoDB Local
     sqs: Any
     ssm: Any
 
 
 @pytest.fixture(scope="session")
-def moto_clients(moto_server: str) -> MotoClients:
-    """The tests' own boto3 clients on moto (for setup and assertions)."""
+def moto_clients(moto_server: str, dynamodb_endpoint: str) -> MotoClients:
+    """The tests' own boto3 clients on moto, and where the tables are (setup, assertions)."""
     session = boto3.session.Session()
     return MotoClients(
-        *(
-            session.client(service, endpoint_url=moto_server)
-            for service in ("dynamodb", "sqs", "ssm")
-        )
+        session.client("dynamodb", endpoint_url=dynamodb_endpoint),
+        session.client("sqs", endpoint_url=moto_server),
+        session.client("ssm", endpoint_url=moto_server),
     )
 
 
 @pytest.fixture
 def make_stack(
     moto_server: str,
+    dynamodb_endpoint: str,
     moto_clients: MotoClients,
     rendered_templates: Mapping[str, Any],
     monkeypatch: pytest.MonkeyPatch,
@@ -82,12 +136,11 @@ def make_stack(
         feature_flags: Mapping[str, Any] | None = None,
     ) -> Stack:
         monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
-        for variable in (
-            "AWS_ENDPOINT_URL_DYNAMODB",
-            "AWS_ENDPOINT_URL_SQS",
-            "AWS_ENDPOINT_URL_SSM",
-        ):
+        for variable in ("AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_SSM"):
             monkeypatch.delenv(variable, raising=False)
+        # (moto's own address in the moto lane: a test that takes DynamoDB down and back up
+        # sets it back to dynamodb_endpoint)
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_endpoint)
         for name, value in POWERTOOLS_DEFAULTS.items():
             monkeypatch.setenv(name, value)
         suffix = uuid.uuid4().hex[:12]

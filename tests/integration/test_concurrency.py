@@ -18,23 +18,22 @@ from orders.requests import OrderUpdate
 from store.orders_table import OrdersTable
 from tests.integration import concurrent_worker
 from tests.support.api import A, put_event
-from tests.support.aws import SerialMotoServer
 
 WRITERS = 10
 
 
 def test_concurrent_updates_from_the_same_version_have_exactly_one_winner(
-    stack, created, monkeypatch
+    stack, created, monkeypatch, atomic_dynamodb_endpoint
 ):
     # Given a pending order at version 1, and ten writers that all read version 1, whose
-    # DynamoDB applies each conditional write atomically (see SerialMotoServer)
+    # DynamoDB applies each conditional write atomically (see atomic_dynamodb_endpoint)
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(WRITERS)
     results = context.Queue()
     event = put_event(created["orderId"], {"status": "confirmed", "version": 1})
     warm_up = put_event(str(uuid.uuid4()), {"status": "confirmed"})
-    with SerialMotoServer() as dynamodb, monkeypatch.context() as environment:
-        environment.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamodb.url)
+    with monkeypatch.context() as environment:
+        environment.setenv("AWS_ENDPOINT_URL_DYNAMODB", atomic_dynamodb_endpoint)
         writers = [
             context.Process(
                 target=concurrent_worker.put_after_barrier,

@@ -52,7 +52,7 @@ def redrive_args(stack):
 
 
 def test_dynamodb_down_queues_every_order_and_the_redrive_stores_each_once(
-    stack, monkeypatch, moto_server, capsys
+    stack, monkeypatch, dynamodb_endpoint, redrive_endpoints, capsys
 ):
     # Given DynamoDB unreachable (a closed port) while SQS and SSM stay up
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", closed_port_url())
@@ -80,7 +80,7 @@ def test_dynamodb_down_queues_every_order_and_the_redrive_stores_each_once(
     stack.sqs.send_message(QueueUrl=stack.queue_url, MessageBody=messages[0]["Body"])
 
     # When DynamoDB is back and the redrive runs
-    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_endpoint)
     status = redrive.main(redrive_args(stack))
     # Then it succeeds, each order is stored exactly once, and the queue is empty
     assert status == 0
@@ -96,17 +96,11 @@ def test_dynamodb_down_queues_every_order_and_the_redrive_stores_each_once(
         assert reply.body == {k: v for k, v in body["order"].items() if k != "partner"}
 
     # When the redrive runs again, as the README shows it (a command from the checkout)
+    arguments, endpoints = redrive_endpoints
     second = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "handlers.redrive",
-            *redrive_args(stack),
-            "--endpoint-url",
-            moto_server,
-        ],
+        [sys.executable, "-m", "handlers.redrive", *redrive_args(stack), *arguments],
         cwd=REPO,
-        env={**os.environ, "PYTHONPATH": ""},
+        env={**os.environ, "PYTHONPATH": "", **endpoints},
         capture_output=True,
         text=True,
         timeout=120,
@@ -412,7 +406,7 @@ def test_a_throttled_table_is_retried_and_no_order_is_lost(
 
 @pytest.mark.parametrize("mode", ["slow", "drop"])
 def test_an_answer_that_never_comes_is_queued_and_stored_once(
-    make_stack, template_api_config, monkeypatch, moto_server, mode
+    make_stack, template_api_config, monkeypatch, dynamodb_endpoint, mode
 ):
     # Given DynamoDB behind a proxy whose answers come too late for the 500 ms timeout
     # ("slow") or never ("drop"): each PutItem lands, the client never learns it
@@ -421,7 +415,7 @@ def test_an_answer_that_never_comes_is_queued_and_stored_once(
     stack = make_stack(
         api_config={**template_api_config, "retryAttempts": 1, "defaultTimeout": 300}
     )
-    with fault_proxy(moto_server, delay=1.0) as proxy:
+    with fault_proxy(dynamodb_endpoint, delay=1.0) as proxy:
         monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", proxy.url)
         proxy.mode = mode
         # When an order is posted
@@ -430,6 +424,6 @@ def test_an_answer_that_never_comes_is_queued_and_stored_once(
     assert reply.status in {201, 202}, reply.body
     order_id = reply.body["orderId"]
     # And after the redrive it is stored exactly once, however many attempts landed
-    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_endpoint)
     assert redrive.main(redrive_args(stack)) == 0
     assert stack.stored_order_ids() == [order_id]

@@ -66,13 +66,15 @@ def test_an_empty_queue_is_success(stack, capsys):
     assert stack.queue_depth() == 0
 
 
-def test_region_from_aws_region_alone(stack, moto_server):
+def test_region_from_aws_region_alone(stack, redrive_endpoints):
     # Given credentials and AWS_REGION only (boto3 itself reads AWS_DEFAULT_REGION)
+    arguments, endpoints = redrive_endpoints
     env = cli.without_aws_settings()
     env.update({k: v for k, v in FAKE_CREDENTIALS.items() if k != "AWS_DEFAULT_REGION"})
+    env.update(endpoints)
     order_id = queued(stack)
     # When the redrive runs from the checkout, as the README shows
-    result = run_redrive(*stack.redrive_arguments("--endpoint-url", moto_server), env=env)
+    result = run_redrive(*stack.redrive_arguments(*arguments), env=env)
     # Then it works
     assert result.returncode == 0, result.stderr
     assert stack.stored_order_ids() == [order_id]

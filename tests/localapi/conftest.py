@@ -143,9 +143,21 @@ class Served:
         return self.process.wait(timeout=timeout)
 
 
-def start_serve(*arguments: str, timeout: float = 60, new_session: bool = False) -> Served:
-    """new_session: serve leads a process group of its own, as in a terminal, so that a test
-    can signal the whole group as the terminal's Ctrl-C does."""
+def start_serve(
+    *arguments: str,
+    dynamodb: str | None = "moto",
+    timeout: float = 60,
+    new_session: bool = False,
+    env: Mapping[str, str] | None = None,
+) -> Served:
+    """serve with these arguments and `--dynamodb` (None: serve's default, DynamoDB Local where
+    Java is found). moto unless told: serve's default downloads DynamoDB Local where it is not
+    in the cache, and tests do not reach the network (test_dynamodb_local.py runs serve on it).
+    new_session: serve leads a process group of its own, as in a terminal, so that a test
+    can signal the whole group as the terminal's Ctrl-C does.
+    """
+    if dynamodb is not None:
+        arguments = (*arguments, "--dynamodb", dynamodb)
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "generator", "serve", "--port", str(port), *arguments],
@@ -153,7 +165,7 @@ def start_serve(*arguments: str, timeout: float = 60, new_session: bool = False)
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**(os.environ if env is None else env), "PYTHONUNBUFFERED": "1"},
         start_new_session=new_session,
     )
     served = Served(process=process, url=f"http://127.0.0.1:{port}")

@@ -10,8 +10,12 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from localapi.dynamodb_local import Installation, Java
 
 REQUIRE_PREREQUISITES = "REQUIRE_PREREQUISITES"
 
@@ -50,3 +54,23 @@ def lambda_python() -> Path:
         missing(f"Python {lambda_version()} (the Lambda runtime's)", install_hint())
     assert found is not None
     return found
+
+
+def dynamodb_local() -> tuple[Installation, Java]:
+    """A Java runtime DynamoDB Local runs on, and DynamoDB Local installed in the cache as serve
+    finds them. Never downloads: tests do not reach the network (CI installs it ahead)."""
+    from localapi import dynamodb_local as installer
+
+    java = installer.find_java()
+    if installer.java_problem(java) is not None or java is None:
+        missing(
+            f"Java {installer.MINIMUM_JAVA}+ (DynamoDB Local runs on it)", installer.JAVA_INSTALL
+        )
+    assert java is not None
+    found = installer.installation()
+    if not found.complete():
+        missing(
+            f"DynamoDB Local {installer.DYNAMODB_LOCAL_VERSION} (in {found.home})",
+            installer.INSTALL_COMMAND,
+        )
+    return found, java
