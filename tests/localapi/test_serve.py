@@ -235,6 +235,15 @@ def test_a_signal_to_the_process_group_stops_everything_without_a_traceback(sign
         assert served.call("GET", "/orders/customer/c-1").status == 200
         children = _children(served.process.pid)
         assert len(children) >= 3, "a worker per function, and moto"
+        # (each request's access line and its function's metrics line are printed as the
+        # answer leaves, and relayed from the worker's stderr: wait for them all)
+        for expected in (
+            '"POST /orders" 201',
+            '"GET /orders/customer/c-1" 200',
+            '[OrderProcessorFunction] {"_aws"',
+            '[QueryOrdersFunction] {"_aws"',
+        ):
+            served.wait_for_line(lambda line, expected=expected: expected in line)
         # When the signal goes to the whole group, as the terminal's Ctrl-C does
         os.killpg(served.process.pid, signum)
         status = served.process.wait(timeout=30)
