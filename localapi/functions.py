@@ -220,13 +220,18 @@ class FunctionPool:
         return environment
 
     def warm(self) -> None:
-        """Start one environment ahead of the first request (its init still waits for it)."""
+        """Start one environment ahead of the first request and wait for its init (within the
+        init limit). One whose init fails is dropped: the first request starts another and
+        answers with the init's error, as Lambda does."""
         with self._condition:
             if self._count or self._closed:
                 return
             self._count += 1
         environment = self._start()
-        self.release(environment)
+        if environment.initialize(time.monotonic() + self._init_limit) is None:
+            self.release(environment)
+        else:
+            self.discard(environment)
 
     def acquire(self, deadline: float | None = None) -> ExecutionEnvironment | None:
         """An environment to invoke, or None when every one stayed busy until the deadline

@@ -108,6 +108,12 @@ class LocalApi:
                 log=_prefixed(self._log, f"[{logical_id}] "),
                 watcher=self._watcher,
             )
+        # One environment per function initialized before start() returns, so that a serve
+        # that says it is ready answers its first requests without a cold start; their
+        # inits run while the rest is set up.
+        warming = [threading.Thread(target=pool.warm, daemon=True) for pool in self.pools.values()]
+        for thread in warming:
+            thread.start()
         apigateway = self.aws.client("apigateway")
         self.api_keys = [
             ApiKey(
@@ -140,8 +146,8 @@ class LocalApi:
             connection_timeout=self._connection_timeout,
         )
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        for pool in self.pools.values():
-            threading.Thread(target=pool.warm, daemon=True).start()
+        for thread in warming:
+            thread.join()
 
     def stop(self) -> None:
         if self._server is not None:

@@ -315,3 +315,43 @@ def test_an_init_past_lambdas_init_limit_times_out(task_root: Path, signals: Pat
         assert invoke(functions)["response"]["statusCode"] == 200
     finally:
         functions.close()
+
+
+def test_warming_returns_once_the_init_is_done_and_the_first_request_uses_that_environment(
+    task_root: Path, signals: Path
+) -> None:
+    # Given a function whose init waits for the test
+    functions = _slow_init(task_root, signals)
+    try:
+        # When the pool warms an environment
+        warming = threading.Thread(target=functions.warm)
+        warming.start()
+        _wait_until((signals / "init-started").exists)
+        # Then warming is not done while the init runs (it cannot end before the release)
+        assert warming.is_alive()
+        (signals / "init-release").touch()
+        warming.join()
+        # And the first request is served by the environment it warmed
+        warmed = functions.pids()
+        assert len(warmed) == 1
+        assert invoke(functions)["response"]["pid"] == warmed[0]
+    finally:
+        functions.close()
+
+
+def test_an_environment_whose_init_fails_while_warming_is_dropped_and_the_request_sees_why(
+    task_root: Path, signals: Path
+) -> None:
+    # Given a function whose init fails
+    functions = _slow_init(task_root, signals)
+    try:
+        (signals / "init-fails").touch()
+        (signals / "init-release").touch()
+        # When the pool warms it, Then no environment is kept
+        functions.warm()
+        assert functions.pids() == []
+        # And the first request gets the init's error from an environment of its own
+        failed = invoke(functions)
+        assert failed["error"] == {"type": "RuntimeError", "message": "init failed"}
+    finally:
+        functions.close()
