@@ -123,10 +123,18 @@ class RenderedTemplate:
         return parsed
 
 
+def render_anew(
+    environment: Environment, function_specs: tuple[FunctionSpec, ...] = FUNCTIONS
+) -> RenderedTemplate:
+    """The environment's template, built on each call: for a reader that changed a part
+    since (a test); everything else takes render's."""
+    text: str = build_template(environment, function_specs).to_json(indent=2, sort_keys=True)
+    return RenderedTemplate(environment=environment, text=text + "\n")
+
+
 @functools.cache
 def render(
     environment: Environment, function_specs: tuple[FunctionSpec, ...] = FUNCTIONS
 ) -> RenderedTemplate:
     """The environment's template, built once per process."""
-    text: str = build_template(environment, function_specs).to_json(indent=2, sort_keys=True)
-    return RenderedTemplate(environment=environment, text=text + "\n")
+    return render_anew(environment, function_specs)

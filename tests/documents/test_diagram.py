@@ -23,7 +23,7 @@ from troposphere import (
 
 from generator.documents import diagram
 from generator.documents.diagram import TIMES
-from generator.stack.build import build_template
+from generator.stack.build import render_anew
 from generator.stack.environments import ENVIRONMENTS
 from generator.stack.function_specs import FUNCTIONS
 from generator.template_view.references import references
@@ -183,8 +183,8 @@ def test_every_resource_of_prod_is_drawn_exactly_once(
 
 def test_a_function_added_to_the_generator_appears_in_the_diagram() -> None:
     # Given the dev stack with a third function entry (tests/stack/test_function_specs.py)
-    before = diagram.render(_rendered(build_template(ENVIRONMENTS["dev"])))
-    after = diagram.render(_rendered(build_template(ENVIRONMENTS["dev"], (*FUNCTIONS, AUDITOR))))
+    before = diagram.render(render_anew(ENVIRONMENTS["dev"]).template)
+    after = diagram.render(render_anew(ENVIRONMENTS["dev"], (*FUNCTIONS, AUDITOR)).template)
 
     # Then the function appears with its role folded in, reading the orders table and
     # writing its own log group, which the key encrypts

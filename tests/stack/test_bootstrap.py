@@ -65,6 +65,30 @@ def test_the_execution_roles_actions_are_the_registry_permissions_of_the_app_typ
     }
 
 
+def test_iams_reference_read_by_service_is_the_whole_files(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given IAM's service reference parsed whole, and every service read on its own
+    whole = registry._all_policies()
+    assert len(whole) > 400
+    # Then each service reads the same, and a service it lacks reads empty
+    assert all(registry._service(service) == entry for service, entry in whole.items())
+    assert registry._service("no-such-service") == {}
+    # And with another layout of the file (compact), the same answers come from the whole
+    compact = json.dumps(whole, separators=(",", ":"))
+    monkeypatch.setattr(registry, "_policies_text", lambda: compact)
+    registry._service.cache_clear()
+    registry._service_offsets.cache_clear()
+    try:
+        assert registry._service_offsets() == {}
+        assert registry._service("dynamodb") == whole["dynamodb"]
+        assert registry.known_to_iam("dynamodb:CreateTable")
+        assert not registry.known_to_iam("dynamodb:NoSuchAction")
+    finally:
+        registry._service.cache_clear()
+        registry._service_offsets.cache_clear()
+
+
 def test_a_new_resource_type_in_an_app_template_changes_the_bootstrap_template() -> None:
     # Given the app templates with one more resource type (a bucket), as after a change to
     # the generator that is not yet regenerated

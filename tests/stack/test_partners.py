@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from generator.stack.api_contract import ROUTES
-from generator.stack.build import build_template, render
+from generator.stack.build import build_template, render, render_anew
 from generator.stack.environments import ENVIRONMENTS, Partner, UsageTier
 from generator.stack.parts import api as api_part
 from generator.stack.scopes import Scope
@@ -169,7 +169,7 @@ def test_the_registry_maps_each_client_to_its_partner_and_key(dev: CheckedTempla
 def test_the_deployment_changes_when_the_authorizer_does(monkeypatch: pytest.MonkeyPatch) -> None:
     def deployment_id() -> str:
         # built anew: render() keeps what it built the first time
-        resources = json.loads(build_template(ENVIRONMENTS["prod"]).to_json())["Resources"]
+        resources = render_anew(ENVIRONMENTS["prod"]).template["Resources"]
         [found] = [
             lid for lid, r in resources.items() if r["Type"] == "AWS::ApiGateway::Deployment"
         ]

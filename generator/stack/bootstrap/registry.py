@@ -53,10 +53,49 @@ def _providers() -> Mapping[str, str]:
 
 
 @functools.cache
-def _policies() -> Mapping[str, Any]:
-    path = _data() / "AdditionalSpecs" / "Policies.json"
-    policies: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+def _policies_text() -> str:
+    return (_data() / "AdditionalSpecs" / "Policies.json").read_text(encoding="utf-8")
+
+
+@functools.cache
+def _all_policies() -> Mapping[str, Any]:
+    policies: dict[str, Any] = json.loads(_policies_text())
     return policies
+
+
+@functools.cache
+def _service_offsets() -> Mapping[str, int]:
+    """Where each top-level key's value starts, in cfn-lint's one-space indented layout
+    ({} in any other layout)."""
+    text, offsets = _policies_text(), {}
+    line = text.find('\n "')
+    while line != -1:
+        name_end = text.find('": ', line + 3)
+        if name_end == -1:
+            break
+        offsets[text[line + 3 : name_end]] = name_end + 3
+        line = text.find('\n "', name_end)
+    return offsets
+
+
+@functools.cache
+def _service(service: str) -> Mapping[str, Any]:
+    """IAM's reference of one service ({} for a service it does not know).
+
+    The file is 2 MB of which a stack needs a dozen services: parsing only those, from where
+    cfn-lint's one-space indentation puts each top-level key, takes milliseconds instead of
+    thirty. Where the layout is not that (another cfn-lint, another formatting), the whole
+    file is parsed: the answer is the same, only slower."""
+    offset = _service_offsets().get(service)
+    if offset is not None:
+        try:
+            entry, _ = json.JSONDecoder().raw_decode(_policies_text(), offset)
+        except json.JSONDecodeError:
+            entry = None
+        if isinstance(entry, dict) and "Actions" in entry:
+            return entry
+    found: Mapping[str, Any] = _all_policies().get(service, {})
+    return found
 
 
 def handler_permissions(resource_type: str) -> frozenset[str]:
@@ -76,14 +115,14 @@ def handler_permissions(resource_type: str) -> frozenset[str]:
 
 def known_to_iam(action: str) -> bool:
     service, _, name = action.partition(":")
-    return name.lower() in _policies().get(service, {}).get("Actions", {})
+    return name.lower() in _service(service).get("Actions", {})
 
 
 def action_resources(action: str) -> ActionResources:
     """The ARN formats the action can be scoped to, as IAM's service reference gives them
     (`arn:${Partition}:dynamodb:${Region}:${Account}:table/.*`)."""
     service, _, name = action.partition(":")
-    entry = _policies()[service]
+    entry = _service(service)
     types = entry["Actions"][name.lower()].get("Resources", ())
     return ActionResources(
         arn_formats=tuple(
