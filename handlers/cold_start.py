@@ -14,6 +14,15 @@ the environment). `gc.freeze()` moves the survivors out of the collector's reach
 the warm requests' collections do not walk them either. A full `gc.collect()` instead would
 cost 50 to 100 ms of the first request.
 
+It also defers asyncio, on Lambda only. Powertools' `event_handler` package imports its
+AppSync resolvers whatever resolver one uses, and they import asyncio (and with it ssl,
+concurrent.futures and more: about 15 ms of a cold start on 3.13) for async resolvers these
+functions do not have. A stand-in takes asyncio's place in `sys.modules` and imports the real
+module on the first read of one of its names, so nothing changes for code that does use it.
+The logging module would be that first reader: from Python 3.12 each log record asks asyncio
+for its current task's name when asyncio is in `sys.modules`. These functions run no task, so
+the name is None either way, and logging is told not to ask (`logging.logAsyncioTasks`).
+
 Off Lambda (AWS_LAMBDA_FUNCTION_NAME unset, as in the tests' own processes, which import the
 entry modules without invoking them all) nothing changes.
 """
@@ -22,12 +31,18 @@ from __future__ import annotations
 
 import functools
 import gc
+import importlib
+import logging
 import os
+import sys
+import types
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 # Set by Lambda in every function's environment (and by `serve`'s workers, which emulate it).
 LAMBDA_VARIABLE = "AWS_LAMBDA_FUNCTION_NAME"
+# Imported at the top of a library's module, used by none of its code these functions run.
+DEFERRED_MODULES = ("asyncio",)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -66,4 +81,26 @@ def resumes_gc_after_first_call(handler: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+class DeferredModule(types.ModuleType):
+    """Stands in sys.modules for a module until one of its names is first read; it then
+    imports the real module (which takes its place there) and answers from it."""
+
+    def __getattr__(self, name: str) -> Any:
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return getattr(importlib.import_module(self.__name__), name)
+
+
+def defer_unused_imports() -> None:
+    """On Lambda, the DEFERRED_MODULES not imported yet stand deferred (see the docstring)."""
+    if not os.environ.get(LAMBDA_VARIABLE):
+        return
+    for name in DEFERRED_MODULES:
+        if name not in sys.modules:
+            sys.modules[name] = DeferredModule(name)
+    if sys.version_info >= (3, 12):  # before, log records never ask asyncio
+        logging.logAsyncioTasks = False
+
+
 pause_gc()
+defer_unused_imports()

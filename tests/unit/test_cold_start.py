@@ -117,3 +117,52 @@ def test_a_first_call_that_raises_resumes_the_collector_too() -> None:
 
     # Then the collector runs again all the same
     assert outcome == {"paused": True, "enabled": True}
+
+
+# Imports an entry, logs and answers a request, then uses asyncio through the name Powertools'
+# AppSync module imported it by.
+ASYNCIO_PROBE = r"""
+import json, sys
+import {entry}
+from observability import logger
+from aws_lambda_powertools.event_handler import appsync
+imported = type(sys.modules["asyncio"]).__name__
+class Context:
+    function_name = "test"; memory_limit_in_mb = 128; aws_request_id = "r-1"
+    invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:test"
+    def get_remaining_time_in_millis(self): return 1000
+event = {{"httpMethod": "GET", "path": "/nowhere", "resource": "/nowhere", "headers": {{}},
+         "requestContext": {{"requestId": "r-1"}}, "body": None}}
+logger.info("a log line before the request")
+status = {entry}.handler(event, Context())["statusCode"]
+loaded_by_then = "asyncio.base_events" in sys.modules
+async def answer():
+    return 42
+answered = appsync.asyncio.run(answer())
+print(json.dumps({{
+    "imported": imported, "status": status, "loaded_by_then": loaded_by_then,
+    "answered": answered, "now": type(sys.modules["asyncio"]).__name__,
+}}))
+"""
+
+
+@pytest.mark.parametrize("entry", ["order_processor", "query_orders"])
+def test_on_lambda_asyncio_is_imported_only_when_something_uses_it(entry: str) -> None:
+    # Given Lambda's environment
+    # When an entry is imported, logs, answers a request, then something runs a coroutine
+    # through the asyncio Powertools imported
+    outcome = _run(ASYNCIO_PROBE.format(entry=entry), on_lambda=True)
+
+    # Then asyncio stood deferred through the import, the log line and the request
+    assert outcome["imported"] == "DeferredModule"
+    assert outcome["status"] == 404
+    assert outcome["loaded_by_then"] is False
+    # And the coroutine ran on the real asyncio, which then took the stand-in's place
+    assert outcome["answered"] == 42
+    assert outcome["now"] == "module"
+
+
+def test_off_lambda_asyncio_is_imported_as_usual() -> None:
+    outcome = _run(ASYNCIO_PROBE.format(entry="query_orders"), on_lambda=False)
+    assert outcome["imported"] == "module"
+    assert outcome["answered"] == 42
