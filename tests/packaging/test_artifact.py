@@ -19,6 +19,7 @@ from generator.release.packaging import (
     EXCLUDED_NAMES,
     HANDLERS,
     TASK_ROOT,
+    VALIDATORS_PACKAGE,
     PackagingError,
     build_artifact,
     bytecode_name,
@@ -164,6 +165,12 @@ def test_contents_are_the_handlers_at_the_root_plus_dependencies_without_boto(
         if path.is_file() and "__pycache__" not in relative and relative not in EXCLUDED_NAMES:
             assert relative in names, relative
     assert {"order_processor.py", "query_orders.py", "schemas/order.json"} <= names
+    # And each schema's validator, generated (handlers/orders/requests.py imports them)
+    assert {
+        f"{VALIDATORS_PACKAGE}/{schema.stem}.py" for schema in (HANDLERS / "schemas").glob("*.json")
+    } | {f"{VALIDATORS_PACKAGE}/__init__.py"} == {
+        name for name in names if name.startswith(f"{VALIDATORS_PACKAGE}/") and name.endswith(".py")
+    }
     tops = {name.split("/")[0] for name in names}
     assert {"aws_lambda_powertools", "aws_xray_sdk", "fastjsonschema", "wrapt"} <= tops
     assert not tops & {"boto3", "botocore", "s3transfer"}
@@ -316,5 +323,7 @@ def test_artifact_alone_serves_requests_in_a_venv_with_only_boto3(
     assert not outcome["writes_bytecode"]
     assert len(outcome["from_zip"]) > 100, outcome["from_zip"]
     assert {"order_processor", "aws_lambda_powertools", "aws_xray_sdk"} <= set(outcome["from_zip"])
+    # And the order was validated by the validator generated into the zip
+    assert f"{VALIDATORS_PACKAGE}.order" in outcome["from_zip"]
     assert outcome["from_source"] == []
     assert sorted(unpacked.rglob("*")) == files_before

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
+import fastjsonschema
 import pytest
 
+from orders import requests
 from orders.errors import InvalidRequest, ValidationFailed
 from orders.model import DeliveryType, Status
 from orders.requests import _check_money, parse_json, parse_new_order, parse_order_update
@@ -46,34 +51,34 @@ def test_a_valid_order_becomes_a_request():
     assert request.payments == ()
 
 
-@pytest.mark.parametrize(
-    ("changes", "field", "words"),
-    [
-        (
-            {"items": [{"productId": "p", "quantity": 0, "price": 1}]},
-            "items[0].quantity",
-            "bigger than or equal to 1",
-        ),
-        (
-            {"items": [{"productId": "p", "quantity": 2.5, "price": 1}]},
-            "items[0].quantity",
-            "integer",
-        ),
-        (
-            {"items": [{"productId": "p", "quantity": True, "price": 1}]},
-            "items[0].quantity",
-            "integer",
-        ),
-        ({"items": [{"productId": "p", "price": 1}]}, "items[0]", "quantity"),
-        (
-            {"deliveryAddress": {"street": "s", "city": "c", "zipCode": 1}},
-            "deliveryAddress.zipCode",
-            "string",
-        ),
-        ({"payments": [{"method": "bitcoin", "amount": 1}]}, "payments[0].method", "one of"),
-        ({"extra": 1}, None, "body must not contain"),
-    ],
-)
+VIOLATIONS = [
+    (
+        {"items": [{"productId": "p", "quantity": 0, "price": 1}]},
+        "items[0].quantity",
+        "bigger than or equal to 1",
+    ),
+    (
+        {"items": [{"productId": "p", "quantity": 2.5, "price": 1}]},
+        "items[0].quantity",
+        "integer",
+    ),
+    (
+        {"items": [{"productId": "p", "quantity": True, "price": 1}]},
+        "items[0].quantity",
+        "integer",
+    ),
+    ({"items": [{"productId": "p", "price": 1}]}, "items[0]", "quantity"),
+    (
+        {"deliveryAddress": {"street": "s", "city": "c", "zipCode": 1}},
+        "deliveryAddress.zipCode",
+        "string",
+    ),
+    ({"payments": [{"method": "bitcoin", "amount": 1}]}, "payments[0].method", "one of"),
+    ({"extra": 1}, None, "body must not contain"),
+]
+
+
+@pytest.mark.parametrize(("changes", "field", "words"), VIOLATIONS)
 def test_schema_violations_name_the_field(changes, field, words):
     # Given a body that breaks order.json
     # When it is validated
@@ -84,6 +89,48 @@ def test_schema_violations_name_the_field(changes, field, words):
     assert refused.value.message.startswith(field or "body")
     assert words in refused.value.message
     assert "data" not in refused.value.message
+
+
+@pytest.fixture
+def generated_validators(tmp_path: Path) -> Iterator[Path]:
+    """The compiled_schemas package as `package` writes it into the zip, on the path."""
+    package = tmp_path / requests.COMPILED_SCHEMAS
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for schema in sorted(requests.SCHEMA_DIR.glob("*.json")):
+        code = fastjsonschema.compile_to_code(requests.load_schema(schema.name))
+        (package / f"{schema.stem}.py").write_text(code)
+    sys.path.insert(0, str(tmp_path))
+    requests._validator.cache_clear()
+    try:
+        yield package
+    finally:
+        sys.path.remove(str(tmp_path))
+        for name in [name for name in sys.modules if name.startswith(requests.COMPILED_SCHEMAS)]:
+            del sys.modules[name]
+        requests._validator.cache_clear()
+
+
+@pytest.mark.parametrize(("changes", "field", "words"), VIOLATIONS)
+def test_the_zips_generated_validators_answer_as_the_schema_compiled_here(
+    generated_validators, changes, field, words
+):
+    # Given the validators generated as the zip holds them
+    # When a body that breaks order.json is validated
+    with pytest.raises(ValidationFailed) as refused:
+        parse_new_order(body(**changes))
+    # Then the generated module judged it, and said what the schema compiled here says
+    assert requests._validator(requests.ORDER_SCHEMA).__module__ == "compiled_schemas.order"
+    assert (refused.value.field, refused.value.message.startswith(field or "body")) == (field, True)
+    assert words in refused.value.message
+    # And a valid order and a valid update pass
+    assert parse_new_order(body()).customer_id == "customer-1"
+    assert parse_order_update({"status": "confirmed"}).status is Status.CONFIRMED
+
+
+def test_without_generated_validators_the_schema_is_compiled_here():
+    requests._validator.cache_clear()
+    assert requests._validator(requests.ORDER_SCHEMA).__module__ != "compiled_schemas.order"
 
 
 def test_a_body_that_is_not_an_object_is_refused():
