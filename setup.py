@@ -32,10 +32,7 @@ HANDLER_TEST_REQUIREMENTS = [
     *HANDLER_REQUIREMENTS,
     "pytest>=8",
     "pytest-xdist>=3.5",
-    # Below 5.2.6: with IAM enforced, moto 5.2.6 denies the CI deploy role the artifact
-    # bucket's HeadBucket that 5.2.5 allows under the same policy (tests/release/
-    # test_least_privilege.py); to lift once that is understood.
-    "moto[server]>=5.0.20,<5.2.6",
+    "moto[server]>=5.0.20",
     "hypothesis>=6.100",
 ]
 

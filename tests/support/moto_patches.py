@@ -15,7 +15,9 @@ What moto 5.2 gets wrong here, as measured:
   enforcement reads them as text: every call made with that role's credentials fails with
   a 500 (KeyError 'policy_document');
 - it checks HeadBucket as an action "s3:HeadBucket", which IAM does not have: AWS allows
-  HeadBucket to whoever may s3:ListBucket the bucket.
+  HeadBucket to whoever may s3:ListBucket the bucket (and from 5.2.6 it checks every S3
+  request under its operation's name, HeadObject as "s3:HeadObject" where AWS checks
+  s3:GetObject).
 """
 
 from __future__ import annotations
@@ -118,13 +120,36 @@ def inline_policies_as_text() -> Iterator[None]:
 
 @contextlib.contextmanager
 def head_bucket_as_list_bucket() -> Iterator[None]:
-    """HeadBucket is allowed by s3:ListBucket, as AWS documents for the operation."""
+    """HeadBucket is allowed by s3:ListBucket, as AWS documents for the operation.
+
+    moto's S3 names each request's IAM action in a table of its own (HEAD of an object is
+    s3:GetObject, as on AWS), where HeadBucket is corrected. Up to 5.2.5 its IAM check took the
+    action from there; from 5.2.6 it takes botocore's operation name instead (s3:HeadBucket,
+    s3:HeadObject: actions IAM does not have), so the check is given the table's action again.
+    """
+    from moto.iam.access_control import S3IAMRequest
     from moto.s3.responses import ACTION_MAP
 
     head = ACTION_MAP["BUCKET"]["HEAD"]
-    original = head["DEFAULT"]
+    original_head = head["DEFAULT"]
     head["DEFAULT"] = "ListBucket"
+    inherited = "check_action_permitted" not in vars(S3IAMRequest)
+    original_check = S3IAMRequest.check_action_permitted
+
+    def check_action_permitted(self: Any, resource: str, *args: Any, **kwargs: Any) -> None:
+        table_action = self._data.get("Action")
+        if isinstance(table_action, list):
+            table_action = table_action[0] if table_action else None
+        if table_action:
+            self._action = f"s3:{table_action}"
+        original_check(self, resource, *args, **kwargs)
+
+    S3IAMRequest.check_action_permitted = check_action_permitted  # type: ignore[method-assign]
     try:
         yield
     finally:
-        head["DEFAULT"] = original
+        head["DEFAULT"] = original_head
+        if inherited:
+            del S3IAMRequest.check_action_permitted
+        else:
+            S3IAMRequest.check_action_permitted = original_check  # type: ignore[method-assign]
