@@ -11,8 +11,8 @@ zip's modules it compiled from source (0 when the zip's bytecode is used).
 
 1. Cold import of each entry module, in a fresh interpreter each time (median of --runs),
    as a ratio to `import boto3` alone (target <= 0.7). The entries leave boto3, the X-Ray SDK
-   and fastjsonschema to the first request, so the import figure is followed by the first
-   request's own cost, for the whole cold-start picture.
+   and the request validators (generated into the zip) to the first request, so the import
+   figure is followed by the first request's own cost, for the whole cold-start picture.
 2. Cold start as Lambda bills it: the entry's import plus its first request, in a fresh
    interpreter with the function's environment (and the variables the Lambda runtime adds,
    which switch tracing on), as a ratio to a fresh interpreter doing the
