@@ -17,24 +17,32 @@ import pytest
 
 HANDLERS = Path(__file__).resolve().parents[2] / "handlers"
 
-# Prints the collector's state after importing an entry, then after its first invocation (a
-# request no route matches: answered 404, no AWS involved).
-FIRST_INVOCATION = r"""
-import gc, json, sys
-import {entry}
-imported = {{"enabled": gc.isenabled(), "modules": list(sys.modules)}}
+# A Lambda context, and a request no route matches (answered 404, no AWS involved).
+UNROUTED_REQUEST = r"""
 class Context:
     function_name = "test"; memory_limit_in_mb = 128; aws_request_id = "r-1"
     invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:test"
     def get_remaining_time_in_millis(self): return 1000
 event = {{"httpMethod": "GET", "path": "/nowhere", "resource": "/nowhere", "headers": {{}},
          "requestContext": {{"requestId": "r-1"}}, "body": None}}
+"""
+
+# Prints the collector's state after importing an entry, then after its first invocation.
+FIRST_INVOCATION = (
+    r"""
+import gc, json, sys
+import {entry}
+imported = {{"enabled": gc.isenabled(), "modules": list(sys.modules)}}
+"""
+    + UNROUTED_REQUEST
+    + r"""
 status = {entry}.handler(event, Context())["statusCode"]
 print(json.dumps({{
     "imported": imported, "status": status, "enabled": gc.isenabled(),
     "frozen": gc.get_freeze_count(),
 }}))
 """
+)
 
 
 def _run(code: str, on_lambda: bool) -> dict[str, object]:
@@ -121,18 +129,16 @@ def test_a_first_call_that_raises_resumes_the_collector_too() -> None:
 
 # Imports an entry, logs and answers a request, then uses asyncio through the name Powertools'
 # AppSync module imported it by.
-ASYNCIO_PROBE = r"""
+ASYNCIO_PROBE = (
+    r"""
 import json, sys
 import {entry}
 from observability import logger
 from aws_lambda_powertools.event_handler import appsync
 imported = type(sys.modules["asyncio"]).__name__
-class Context:
-    function_name = "test"; memory_limit_in_mb = 128; aws_request_id = "r-1"
-    invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:test"
-    def get_remaining_time_in_millis(self): return 1000
-event = {{"httpMethod": "GET", "path": "/nowhere", "resource": "/nowhere", "headers": {{}},
-         "requestContext": {{"requestId": "r-1"}}, "body": None}}
+"""
+    + UNROUTED_REQUEST
+    + r"""
 logger.info("a log line before the request")
 status = {entry}.handler(event, Context())["statusCode"]
 loaded_by_then = "asyncio.base_events" in sys.modules
@@ -144,6 +150,7 @@ print(json.dumps({{
     "answered": answered, "now": type(sys.modules["asyncio"]).__name__,
 }}))
 """
+)
 
 
 @pytest.mark.parametrize("entry", ["order_processor", "query_orders"])
