@@ -86,7 +86,7 @@ def update_order(order_id: str) -> Response[Any]:
     return http_api.json_response(200, order.to_public(), http_api.order_headers(order.version))
 
 
-@cold_start.resumes_gc_after_first_call
+@cold_start.ends_cold_start_after_first_call
 @logger.inject_lambda_context(correlation_id_path=CORRELATION_ID_PATH, clear_state=True)
 @capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)

@@ -67,7 +67,7 @@ def list_customer_orders(customer_id: str) -> Response[Any]:
     )
 
 
-@cold_start.resumes_gc_after_first_call
+@cold_start.ends_cold_start_after_first_call
 @logger.inject_lambda_context(correlation_id_path=CORRELATION_ID_PATH, clear_state=True)
 @capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)

@@ -110,6 +110,33 @@ def test_a_module_that_does_not_compile_fails_the_build_naming_it(
     assert not list((tmp_path / "dist").glob("*.zip"))
 
 
+@pytest.mark.parametrize(
+    ("schema", "words"),
+    [
+        ({"$id": "https://example.com/extra.json", "type": "object"}, "no validate function"),
+        ({"type": "no-such-type"}, "JsonSchemaDefinitionException"),
+    ],
+)
+def test_a_schema_whose_validator_cannot_be_generated_fails_the_build_naming_it(
+    artifact: Path, tmp_path: Path, schema: dict[str, Any], words: str
+) -> None:
+    # Given the handlers with one more request schema, whose validator would not be usable
+    handlers = tmp_path / "handlers"
+    shutil.copytree(HANDLERS, handlers, ignore=shutil.ignore_patterns("__pycache__"))
+    (handlers / "schemas" / "extra.json").write_text(json.dumps(schema))
+
+    # When the zip is built
+    with pytest.raises(PackagingError) as raised:
+        build_artifact(tmp_path / "dist", handlers=handlers, cache_dir=artifact.parent / ".deps")
+
+    # Then the error names the schema and says why, on one line, and no zip is left
+    message = str(raised.value)
+    assert "extra.json" in message
+    assert words in message
+    assert "\n" not in message
+    assert not list((tmp_path / "dist").glob("*.zip"))
+
+
 # Run on the runtime's Python: reads every .pyc of the zip as the import system does.
 CHECK_BYTECODE = r"""
 import importlib.util, json, marshal, sys, zipfile

@@ -105,7 +105,7 @@ RAISING_FIRST_CALL = r"""
 import gc, json
 import cold_start
 
-@cold_start.resumes_gc_after_first_call
+@cold_start.ends_cold_start_after_first_call
 def handler(event, context):
     raise RuntimeError("the first request failed")
 
@@ -142,12 +142,18 @@ imported = type(sys.modules["asyncio"]).__name__
 logger.info("a log line before the request")
 status = {entry}.handler(event, Context())["statusCode"]
 loaded_by_then = "asyncio.base_events" in sys.modules
+after_first_call = type(sys.modules.get("asyncio")).__name__
 async def answer():
     return 42
 answered = appsync.asyncio.run(answer())
+import asyncio.events
 print(json.dumps({{
     "imported": imported, "status": status, "loaded_by_then": loaded_by_then,
-    "answered": answered, "now": type(sys.modules["asyncio"]).__name__,
+    "after_first_call": after_first_call, "answered": answered,
+    "now": type(sys.modules["asyncio"]).__name__,
+    "one_asyncio": issubclass(
+        asyncio.base_events.BaseEventLoop, asyncio.events.AbstractEventLoop
+    ),
 }}))
 """
 )
@@ -164,9 +170,13 @@ def test_on_lambda_asyncio_is_imported_only_when_something_uses_it(entry: str) -
     assert outcome["imported"] == "DeferredModule"
     assert outcome["status"] == 404
     assert outcome["loaded_by_then"] is False
-    # And the coroutine ran on the real asyncio, which then took the stand-in's place
+    # And the stand-in left sys.modules when the first call returned
+    assert outcome["after_first_call"] == "NoneType"
+    # And the coroutine ran on the real asyncio, the only one: a submodule imported after
+    # that is the one the package itself loaded
     assert outcome["answered"] == 42
     assert outcome["now"] == "module"
+    assert outcome["one_asyncio"] is True
 
 
 def test_off_lambda_asyncio_is_imported_as_usual() -> None:

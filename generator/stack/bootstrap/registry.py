@@ -82,10 +82,10 @@ def _service_offsets() -> Mapping[str, int]:
 def _service(service: str) -> Mapping[str, Any]:
     """IAM's reference of one service ({} for a service it does not know).
 
-    The file is 2 MB of which a stack needs a dozen services: parsing only those, from where
-    cfn-lint's one-space indentation puts each top-level key, takes milliseconds instead of
-    thirty. Where the layout is not that (another cfn-lint, another formatting), the whole
-    file is parsed: the answer is the same, only slower."""
+    The file is 2 MB, of which these stacks need 26 of 457 services: parsing only those, from
+    where cfn-lint's one-space indentation puts each top-level key, takes milliseconds instead
+    of thirty. Where the layout is not that (another cfn-lint, another formatting), or a
+    service is not found in it, the whole file is parsed: the answer is the same, only slower."""
     offset = _service_offsets().get(service)
     if offset is not None:
         try:
