@@ -263,6 +263,14 @@ def build(out: Path) -> Artifact:
         raise UserError(f"cannot build in {out}: {describe_os_error(error)}") from error
 
 
+def _add_entries(entries: dict[str, Path], added: dict[str, Path], source: str) -> None:
+    """entries with added's, PackagingError if any name is in both (one would be lost)."""
+    clashes = sorted(set(entries) & set(added))
+    if clashes:
+        raise PackagingError(f"{source} and the rest of the zip both provide {clashes[:5]}")
+    entries.update(added)
+
+
 def build_artifact(
     out_dir: Path,
     *,
@@ -280,20 +288,14 @@ def build_artifact(
     dependencies = _cached_dependencies(cache_dir or out_dir / ".deps", requirements)
     entries = dict(_files(dependencies))
     code = {name: path for name, path in _files(handlers) if name not in EXCLUDED_NAMES}
-    clashes = sorted(set(entries) & set(code))
-    if clashes:
-        raise PackagingError(f"handlers/ and its dependencies both provide {clashes[:5]}")
-    entries.update(code)
+    _add_entries(entries, code, "handlers/")
 
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_dir) as scratch:
         validators = generate_validators(
             python, dependencies, handlers / "schemas", Path(scratch) / "generated"
         )
-        clashes = sorted(set(entries) & set(validators))
-        if clashes:
-            raise PackagingError(f"the zip already holds {clashes[:5]}")
-        entries.update(validators)
+        _add_entries(entries, validators, "the generated validators")
         entries.update(compile_bytecode(python, entries, Path(scratch) / "task"))
         unnamed = Path(scratch) / "handlers.zip"
         write_zip(entries, unnamed)
