@@ -27,15 +27,28 @@ the first invocation has returned (the modules that hold it still reach the real
 through it): an import after that gets the real module, where one of `asyncio.<submodule>`
 through the stand-in would load that submodule a second time.
 
+And it defers what two of Powertools' packages import for other functions, on Lambda only.
+The `__init__` of `aws_lambda_powertools.event_handler` imports every resolver (AppSync,
+Bedrock, VPC Lattice and more) and that of `aws_lambda_powertools.utilities.data_classes` the
+class of every event source (about 40 modules), only to re-export their names: about 20 ms of a
+cold start on 3.13, for the one REST resolver these functions use. Such a package is entered
+in `sys.modules` without running its `__init__` (a ReexportingPackage); a name the `__init__`
+would re-export is read from its submodule when first asked for, and a name it would not bind
+runs the `__init__` after all, so the package ends as an ordinary import leaves it. A package
+whose `__init__` does anything but re-export (its source is read first) is imported as usual.
+
 Off Lambda (AWS_LAMBDA_FUNCTION_NAME unset, as in the tests' own processes, which import the
 entry modules without invoking them all) nothing changes.
 """
 
 from __future__ import annotations
 
+import ast
 import functools
 import gc
 import importlib
+import importlib.machinery
+import importlib.util
 import logging
 import os
 import sys
@@ -47,6 +60,11 @@ from typing import Any, ParamSpec, TypeVar
 LAMBDA_VARIABLE = "AWS_LAMBDA_FUNCTION_NAME"
 # Imported at the top of a library's module, used by none of its code these functions run.
 DEFERRED_MODULES = ("asyncio",)
+# Packages whose __init__ only re-exports names of their submodules, most of them unused here.
+REEXPORTING_PACKAGES = (
+    "aws_lambda_powertools.event_handler",
+    "aws_lambda_powertools.utilities.data_classes",
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -88,8 +106,98 @@ def withdraw(stand_in: DeferredModule) -> None:
         sys.modules.pop(stand_in.__name__, None)
 
 
+# What each ReexportingPackage's __init__ would bind: {name: (module, name there)}.
+_reexports: dict[str, dict[str, tuple[str, str]]] = {}
+
+
+class ReexportingPackage(types.ModuleType):
+    """A package in sys.modules whose __init__ has not run: a name the __init__ would
+    re-export is read from its submodule on first use, a submodule's name imports that
+    submodule, and any other name runs the __init__ after all."""
+
+    def __getattr__(self, name: str) -> Any:
+        reexport = _reexports.get(self.__name__, {}).get(name)
+        if reexport is not None:
+            module, original = reexport
+            value = getattr(importlib.import_module(module), original)
+        elif importlib.util.find_spec(f"{self.__name__}.{name}") is not None:
+            value = importlib.import_module(f"{self.__name__}.{name}")
+        else:
+            self.run_init()
+            return getattr(self, name)
+        setattr(self, name, value)
+        return value
+
+    def run_init(self) -> None:
+        """Run the package's __init__: from then on it is an ordinary module."""
+        spec = self.__spec__
+        if spec is None or spec.loader is None:  # defer_reexports made it from a source file
+            raise ImportError(f"{self.__name__}: no loader to run its __init__")
+        del _reexports[self.__name__]
+        self.__class__ = types.ModuleType  # type: ignore[assignment]  # what an import makes
+        spec.loader.exec_module(self)
+
+
+def reexported_names(source: str, package: str) -> dict[str, tuple[str, str]] | None:
+    """What a package's __init__ binds, {name: (module, name there)}, if it only re-exports
+    names (`from module import name`, besides its docstring and `__all__`); else None."""
+    names: dict[str, tuple[str, str]] = {}
+    for statement in ast.parse(source).body:
+        if (
+            isinstance(statement, ast.ImportFrom)
+            and statement.module
+            and all(alias.name != "*" for alias in statement.names)
+        ):
+            module = importlib.util.resolve_name("." * statement.level + statement.module, package)
+            names.update(
+                (alias.asname or alias.name, (module, alias.name)) for alias in statement.names
+            )
+        elif not (_is_docstring(statement) or _assigns_all(statement)):
+            return None
+    return names
+
+
+def _is_docstring(statement: ast.stmt) -> bool:
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Constant)
+        and isinstance(statement.value.value, str)
+    )
+
+
+def _assigns_all(statement: ast.stmt) -> bool:
+    return isinstance(statement, ast.Assign) and [
+        target.id for target in statement.targets if isinstance(target, ast.Name)
+    ] == ["__all__"]
+
+
+def defer_reexports(package: str) -> None:
+    """Enter package in sys.modules as a ReexportingPackage, unless it is imported already or
+    its __init__ does more than re-export names."""
+    if package in sys.modules:
+        return
+    spec = importlib.util.find_spec(package)  # imports its parent packages
+    if (
+        spec is None
+        or spec.submodule_search_locations is None
+        or not isinstance(spec.loader, importlib.machinery.SourceFileLoader)
+    ):
+        return
+    names = reexported_names(spec.loader.get_source(package) or "", package)
+    if names is None or package in sys.modules:  # a parent's __init__ may have imported it
+        return
+    module = importlib.util.module_from_spec(spec)
+    module.__class__ = ReexportingPackage
+    _reexports[package] = names
+    sys.modules[package] = module
+    parent, _, child = package.rpartition(".")
+    if parent:
+        setattr(sys.modules[parent], child, module)
+
+
 def defer_unused_imports() -> None:
-    """On Lambda, the DEFERRED_MODULES not imported yet stand deferred (see the docstring)."""
+    """On Lambda, the DEFERRED_MODULES not imported yet stand deferred, and the
+    REEXPORTING_PACKAGES re-export on demand (see the docstring)."""
     global _cold_start  # noqa: PLW0603
     if not os.environ.get(LAMBDA_VARIABLE):
         return
@@ -99,6 +207,8 @@ def defer_unused_imports() -> None:
         sys.modules[name] = DeferredModule(name)
     if "asyncio" in deferred and sys.version_info >= (3, 12):  # before, records never ask
         logging.logAsyncioTasks = False
+    for package in REEXPORTING_PACKAGES:
+        defer_reexports(package)
 
 
 def end_cold_start() -> None:

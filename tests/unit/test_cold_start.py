@@ -27,12 +27,21 @@ event = {{"httpMethod": "GET", "path": "/nowhere", "resource": "/nowhere", "head
          "requestContext": {{"requestId": "r-1"}}, "body": None}}
 """
 
-# Prints the collector's state after importing an entry, then after its first invocation.
+# Prints the collector's state when Powertools is first imported, after importing an entry,
+# then after its first invocation.
 FIRST_INVOCATION = (
     r"""
 import gc, json, sys
+class FirstPowertoolsImport:  # notes the collector's state when Powertools is first looked for
+    collector_on = None
+    def find_spec(self, name, path=None, target=None):
+        if name.startswith("aws_lambda_powertools") and self.collector_on is None:
+            self.collector_on = gc.isenabled()
+        return None
+watch = FirstPowertoolsImport()
+sys.meta_path.insert(0, watch)
 import {entry}
-imported = {{"enabled": gc.isenabled(), "modules": list(sys.modules)}}
+imported = {{"enabled": gc.isenabled(), "at_powertools": watch.collector_on}}
 """
     + UNROUTED_REQUEST
     + r"""
@@ -74,14 +83,11 @@ def test_on_lambda_the_collector_is_paused_from_before_powertools_to_the_first_a
     # When an entry module is imported, then invoked once
     outcome = _run(FIRST_INVOCATION.format(entry=entry), on_lambda=True)
 
-    # Then the collector was off once imported, and cold_start came before any Powertools module
+    # Then the collector was off from before Powertools' first import to the end of the import
     imported = outcome["imported"]
     assert isinstance(imported, dict)
+    assert imported["at_powertools"] is False
     assert imported["enabled"] is False
-    modules = imported["modules"]
-    assert isinstance(modules, list)
-    first_powertools = min(i for i, name in enumerate(modules) if name.startswith("aws_lambda"))
-    assert modules.index("cold_start") < first_powertools
     # And after the first answer it runs again, with what was allocated so far frozen
     assert outcome["status"] == 404
     assert outcome["enabled"] is True
@@ -97,6 +103,7 @@ def test_off_lambda_the_collector_is_left_alone() -> None:
     # Then the collector ran all along and nothing was frozen
     imported = outcome["imported"]
     assert isinstance(imported, dict)
+    assert imported["at_powertools"] is True
     assert imported["enabled"] is True
     assert (outcome["enabled"], outcome["frozen"]) == (True, 0)
 
@@ -183,3 +190,176 @@ def test_off_lambda_asyncio_is_imported_as_usual() -> None:
     outcome = _run(ASYNCIO_PROBE.format(entry="query_orders"), on_lambda=False)
     assert outcome["imported"] == "module"
     assert outcome["answered"] == 42
+
+
+# Imports an entry and answers a request, then reports how Powertools' re-exporting packages
+# stand, and which of their submodules were imported.
+REEXPORTS_PROBE = (
+    r"""
+import json, sys
+import {entry}
+"""
+    + UNROUTED_REQUEST
+    + r"""
+status = {entry}.handler(event, Context())["statusCode"]
+print(json.dumps({{
+    "status": status,
+    "packages": {{
+        name: type(sys.modules[name]).__name__
+        for name in ("aws_lambda_powertools.event_handler",
+                     "aws_lambda_powertools.utilities.data_classes")
+    }},
+    "modules": [name for name in sys.modules if name.startswith("aws_lambda_powertools")],
+}}))
+"""
+)
+# Modules only the re-exporting packages' __init__ import: a resolver and an event source's
+# class these functions have no use for.
+UNUSED_BY_THE_FUNCTIONS = (
+    "aws_lambda_powertools.event_handler.appsync",
+    "aws_lambda_powertools.utilities.data_classes.kafka_event",
+)
+
+
+@pytest.mark.parametrize("entry", ["order_processor", "query_orders"])
+def test_on_lambda_powertools_packages_import_only_the_submodules_used(entry: str) -> None:
+    # Given Lambda's environment
+    # When an entry is imported and answers a request
+    outcome = _run(REEXPORTS_PROBE.format(entry=entry), on_lambda=True)
+
+    # Then the two packages re-export on demand, and what only their __init__ imports is not
+    # imported
+    assert outcome["status"] == 404
+    assert set(outcome["packages"].values()) == {"ReexportingPackage"}  # type: ignore[union-attr]
+    modules = outcome["modules"]
+    assert isinstance(modules, list)
+    assert "aws_lambda_powertools.event_handler.api_gateway" in modules
+    assert not set(UNUSED_BY_THE_FUNCTIONS) & set(modules)
+
+
+def test_off_lambda_powertools_packages_are_imported_as_usual() -> None:
+    outcome = _run(REEXPORTS_PROBE.format(entry="query_orders"), on_lambda=False)
+    assert set(outcome["packages"].values()) == {"module"}  # type: ignore[union-attr]
+    assert isinstance(outcome["modules"], list)
+    assert set(UNUSED_BY_THE_FUNCTIONS) <= set(outcome["modules"])
+
+
+# Reads every name each deferred package re-exports, then runs its __init__ (by asking for its
+# __all__) and compares what the __init__ bound with what was read.
+SAME_OBJECTS_PROBE = r"""
+import json, sys
+import cold_start
+outcome = {}
+for package in cold_start.REEXPORTING_PACKAGES:
+    module = sys.modules[package]
+    deferred = type(module).__name__
+    names = dict(cold_start._reexports[package])
+    read = {name: getattr(module, name) for name in names}
+    exported = module.__all__
+    outcome[package] = {
+        "deferred": deferred,
+        "names": len(names),
+        "same": all(module.__dict__[name] is value for name, value in read.items()),
+        "all_read": set(exported) <= set(read),
+        "now": type(module).__name__,
+    }
+print(json.dumps(outcome))
+"""
+
+
+def test_a_deferred_package_answers_with_the_objects_its_init_binds() -> None:
+    outcome = _run(SAME_OBJECTS_PROBE, on_lambda=True)
+
+    assert set(outcome) == {
+        "aws_lambda_powertools.event_handler",
+        "aws_lambda_powertools.utilities.data_classes",
+    }
+    for package in outcome.values():
+        assert isinstance(package, dict)
+        assert package["deferred"] == "ReexportingPackage"
+        assert package["names"] > 10
+        assert package["same"] is True
+        assert package["all_read"] is True
+        assert package["now"] == "module"
+
+
+@pytest.fixture
+def reexporting_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A package `shelf` whose __init__ re-exports two names from two submodules; a third
+    submodule it does not import. Removed from sys.modules afterwards."""
+    package = tmp_path / "shelf"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        '"""Re-exports."""\n'
+        "from .books import Book\n"
+        "from shelf.maps import Map as Chart\n"
+        '__all__ = ["Book", "Chart"]\n'
+    )
+    (package / "books.py").write_text("class Book: ...\n")
+    (package / "maps.py").write_text("class Map: ...\n")
+    (package / "labels.py").write_text("LABEL = 'fiction'\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield "shelf"
+    for name in [name for name in sys.modules if name.split(".")[0] == "shelf"]:
+        del sys.modules[name]
+
+
+def test_a_reexporting_package_imports_a_submodule_when_a_name_of_it_is_asked_for(
+    reexporting_package: str,
+) -> None:
+    import cold_start
+
+    # Given the package entered as re-exporting on demand
+    cold_start.defer_reexports(reexporting_package)
+    shelf = sys.modules["shelf"]
+    assert isinstance(shelf, cold_start.ReexportingPackage)
+    assert "shelf.books" not in sys.modules
+
+    # When a re-exported name is asked for, under its own name or its alias
+    from shelf import Book, Chart  # type: ignore[import-not-found]
+
+    # Then its submodule alone is imported, and the name is its object
+    assert Book is sys.modules["shelf.books"].Book
+    assert Chart is sys.modules["shelf.maps"].Map
+    # And a submodule the __init__ does not import is imported when asked for
+    assert shelf.labels.LABEL == "fiction"
+    assert isinstance(shelf, cold_start.ReexportingPackage)
+
+
+def test_a_name_a_reexporting_package_does_not_reexport_runs_its_init(
+    reexporting_package: str,
+) -> None:
+    import cold_start
+
+    cold_start.defer_reexports(reexporting_package)
+    shelf = sys.modules["shelf"]
+
+    # When a name the __init__ binds but does not import from a submodule is asked for
+    exported = shelf.__all__
+
+    # Then the __init__ has run: an ordinary package, its names bound
+    assert exported == ["Book", "Chart"]
+    assert type(shelf) is type(sys)
+    assert shelf.Chart is sys.modules["shelf.maps"].Map
+    # And a name nobody binds is missing as in any module
+    with pytest.raises(AttributeError):
+        _ = shelf.nowhere
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["print('side effect')", "from .books import *", "import os", "VERSION = '1'"],
+)
+def test_a_package_whose_init_does_more_than_reexport_is_imported_as_usual(
+    statement: str, reexporting_package: str, tmp_path: Path
+) -> None:
+    import cold_start
+
+    # Given an __init__ that also does something else
+    init = tmp_path / "shelf" / "__init__.py"
+    init.write_text(init.read_text() + statement + "\n")
+    assert cold_start.reexported_names(init.read_text(), "shelf") is None
+
+    # When it is entered as re-exporting on demand, nothing happens: imported as usual
+    cold_start.defer_reexports(reexporting_package)
+    assert "shelf" not in sys.modules
