@@ -27,15 +27,17 @@ the first invocation has returned (the modules that hold it still reach the real
 through it): an import after that gets the real module, where one of `asyncio.<submodule>`
 through the stand-in would load that submodule a second time.
 
-And it defers what two of Powertools' packages import for other functions, on Lambda only.
+And it defers what three of Powertools' packages import for other functions, on Lambda only.
 The `__init__` of `aws_lambda_powertools.event_handler` imports every resolver (AppSync,
-Bedrock, VPC Lattice and more) and that of `aws_lambda_powertools.utilities.data_classes` the
-class of every event source (about 40 modules), only to re-export their names: about 20 ms of a
-cold start on 3.13, for the one REST resolver these functions use. Such a package is entered
-in `sys.modules` without running its `__init__` (a ReexportingPackage); a name the `__init__`
-would re-export is read from its submodule when first asked for, and a name it would not bind
-runs the `__init__` after all, so the package ends as an ordinary import leaves it. A package
-whose `__init__` does anything but re-export (its source is read first) is imported as usual.
+Bedrock, VPC Lattice and more), that of `aws_lambda_powertools.utilities.data_classes` the
+class of every event source (about 40 modules) and that of `...utilities.parameters` every
+provider (AppConfig, DynamoDB, Secrets Manager), only to re-export their names: about 20 ms of
+a cold start on 3.13, where these functions use the REST resolver and SSM's provider. Such a
+package is entered in `sys.modules` without running its `__init__` (a ReexportingPackage); a
+name the `__init__` would re-export is read from its submodule when first asked for, and a
+name it would not bind runs the `__init__` after all, so the package ends as an ordinary
+import leaves it. A package whose `__init__` does anything but re-export (its source is read
+first) is imported as usual.
 
 Off Lambda (AWS_LAMBDA_FUNCTION_NAME unset, as in the tests' own processes, which import the
 entry modules without invoking them all) nothing changes.
@@ -64,6 +66,7 @@ DEFERRED_MODULES = ("asyncio",)
 REEXPORTING_PACKAGES = (
     "aws_lambda_powertools.event_handler",
     "aws_lambda_powertools.utilities.data_classes",
+    "aws_lambda_powertools.utilities.parameters",
 )
 
 P = ParamSpec("P")

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -192,8 +193,9 @@ def test_off_lambda_asyncio_is_imported_as_usual() -> None:
     assert outcome["answered"] == 42
 
 
-# Imports an entry and answers a request, then reports how Powertools' re-exporting packages
-# stand, and which of their submodules were imported.
+# Imports an entry, answers a request and imports SSM's provider, as store.config does for a
+# routed one, then reports how Powertools' re-exporting packages stand, and which of their
+# submodules were imported.
 REEXPORTS_PROBE = (
     r"""
 import json, sys
@@ -202,22 +204,25 @@ import {entry}
     + UNROUTED_REQUEST
     + r"""
 status = {entry}.handler(event, Context())["statusCode"]
+from aws_lambda_powertools.utilities.parameters import SSMProvider  # as a routed request does
 print(json.dumps({{
     "status": status,
     "packages": {{
         name: type(sys.modules[name]).__name__
         for name in ("aws_lambda_powertools.event_handler",
-                     "aws_lambda_powertools.utilities.data_classes")
+                     "aws_lambda_powertools.utilities.data_classes",
+                     "aws_lambda_powertools.utilities.parameters")
     }},
     "modules": [name for name in sys.modules if name.startswith("aws_lambda_powertools")],
 }}))
 """
 )
-# Modules only the re-exporting packages' __init__ import: a resolver and an event source's
-# class these functions have no use for.
+# Modules only the re-exporting packages' __init__ import: a resolver, an event source's class
+# and a parameter provider these functions have no use for.
 UNUSED_BY_THE_FUNCTIONS = (
     "aws_lambda_powertools.event_handler.appsync",
     "aws_lambda_powertools.utilities.data_classes.kafka_event",
+    "aws_lambda_powertools.utilities.parameters.appconfig",
 )
 
 
@@ -227,10 +232,12 @@ def test_on_lambda_powertools_packages_import_only_the_submodules_used(entry: st
     # When an entry is imported and answers a request
     outcome = _run(REEXPORTS_PROBE.format(entry=entry), on_lambda=True)
 
-    # Then the two packages re-export on demand, and what only their __init__ imports is not
+    # Then the three packages re-export on demand, and what only their __init__ imports is not
     # imported
     assert outcome["status"] == 404
-    assert set(outcome["packages"].values()) == {"ReexportingPackage"}  # type: ignore[union-attr]
+    packages = outcome["packages"]
+    assert isinstance(packages, dict)
+    assert set(packages.values()) == {"ReexportingPackage"}
     modules = outcome["modules"]
     assert isinstance(modules, list)
     assert "aws_lambda_powertools.event_handler.api_gateway" in modules
@@ -239,7 +246,9 @@ def test_on_lambda_powertools_packages_import_only_the_submodules_used(entry: st
 
 def test_off_lambda_powertools_packages_are_imported_as_usual() -> None:
     outcome = _run(REEXPORTS_PROBE.format(entry="query_orders"), on_lambda=False)
-    assert set(outcome["packages"].values()) == {"module"}  # type: ignore[union-attr]
+    packages = outcome["packages"]
+    assert isinstance(packages, dict)
+    assert set(packages.values()) == {"module"}
     assert isinstance(outcome["modules"], list)
     assert set(UNUSED_BY_THE_FUNCTIONS) <= set(outcome["modules"])
 
@@ -273,6 +282,7 @@ def test_a_deferred_package_answers_with_the_objects_its_init_binds() -> None:
     assert set(outcome) == {
         "aws_lambda_powertools.event_handler",
         "aws_lambda_powertools.utilities.data_classes",
+        "aws_lambda_powertools.utilities.parameters",
     }
     for package in outcome.values():
         assert isinstance(package, dict)
@@ -284,7 +294,7 @@ def test_a_deferred_package_answers_with_the_objects_its_init_binds() -> None:
 
 
 @pytest.fixture
-def reexporting_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def reexporting_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A package `shelf` whose __init__ re-exports two names from two submodules; a third
     submodule it does not import. Removed from sys.modules afterwards."""
     package = tmp_path / "shelf"
@@ -316,7 +326,7 @@ def test_a_reexporting_package_imports_a_submodule_when_a_name_of_it_is_asked_fo
     assert "shelf.books" not in sys.modules
 
     # When a re-exported name is asked for, under its own name or its alias
-    from shelf import Book, Chart  # type: ignore[import-not-found]
+    from shelf import Book, Chart
 
     # Then its submodule alone is imported, and the name is its object
     assert Book is sys.modules["shelf.books"].Book
